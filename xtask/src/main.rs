@@ -1,0 +1,75 @@
+//! Project tasks, run as `cargo xtask <task>`.
+//!
+//! `ci` is the one command that checks everything: formatting, clippy with
+//! warnings denied, every test, the docs with warnings denied, and the
+//! scenario tests. `.ci/run` calls it, then `corpus` over the shared SAML
+//! metadata corpus.
+
+use anyhow::{Result, bail};
+use clap::{Parser, Subcommand};
+use xshell::{Shell, cmd};
+
+#[derive(Parser)]
+#[command(name = "xtask", about = "Project tasks for sso-cutover")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Run formatting, clippy, tests, docs and scenario checks.
+    Ci,
+    /// Check every metadata file of a corpus folder against its expectations.
+    Corpus {
+        /// The corpus folder, holding `public/` and `hostile/`.
+        dir: std::path::PathBuf,
+    },
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let sh = Shell::new()?;
+    sh.change_dir(workspace_root());
+    match cli.task {
+        Task::Ci => ci(&sh),
+        Task::Corpus { dir } => {
+            if !dir.is_dir() {
+                bail!(
+                    "corpus folder `{}` not found; pass the folder that holds public/ and hostile/",
+                    dir.display()
+                );
+            }
+            bail!("corpus checks are not implemented yet")
+        }
+    }
+}
+
+fn workspace_root() -> std::path::PathBuf {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().expect("xtask sits one level below the workspace root").to_path_buf()
+}
+
+fn ci(sh: &Shell) -> Result<()> {
+    step("format");
+    cmd!(sh, "cargo fmt --all --check").run()?;
+    step("clippy");
+    cmd!(sh, "cargo clippy --workspace --all-targets --locked -- -D warnings").run()?;
+    step("tests");
+    if cmd!(sh, "cargo nextest --version").quiet().ignore_stdout().ignore_stderr().run().is_ok() {
+        cmd!(sh, "cargo nextest run --workspace --locked --no-fail-fast").run()?;
+        // nextest does not run doctests.
+        cmd!(sh, "cargo test --workspace --locked --doc").run()?;
+    } else {
+        cmd!(sh, "cargo test --workspace --locked --no-fail-fast").run()?;
+    }
+    step("docs");
+    cmd!(sh, "cargo doc --workspace --no-deps --locked")
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .run()?;
+    Ok(())
+}
+
+fn step(name: &str) {
+    eprintln!("==> xtask ci: {name}");
+}
