@@ -1,27 +1,89 @@
-/// Why a token could not be obtained.
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::region::Region;
+
+fn region_note(region: Option<&String>) -> String {
+    match region {
+        Some(name) => format!(", region `{name}`"),
+        None => String::new(),
+    }
+}
+
+fn suggestion_note(suggestion: Option<&'static str>) -> String {
+    suggestion.map(|name| format!("did you mean `{name}`? ")).unwrap_or_default()
+}
+
+fn retry_after_note(retry_after: Option<&Duration>) -> String {
+    retry_after.map(|wait| format!(" (it asked to wait {} s)", wait.as_secs())).unwrap_or_default()
+}
+
+/// Why credentials, a region, a URL or a token could not be had. Each message
+/// is one line that names the value at fault and the fix.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuthError {
     /// The login host refused the client ID and secret.
     #[error(
-        "the client ID `{client_id}` and its secret were refused by `{login_host}` ({code}); \
-         check that the client exists and is active in this org's region, because a client \
-         from another region fails exactly this way"
+        "the client ID `{client_id}` and its secret were refused by `{login_host}` \
+         (`{code}`{}); check that the client exists and is active in this org's region, \
+         because a client from another region fails exactly this way",
+        region_note(.region.as_ref())
     )]
     InvalidClient {
         /// The client ID that was refused.
         client_id: String,
         /// The login host that refused it.
         login_host: String,
+        /// The region the login host belongs to, when it is a known one.
+        region: Option<String>,
         /// The OAuth `error` code, such as `invalid_client`.
         code: String,
     },
+    /// The login host rejected the token request for another reason than the
+    /// client credentials, such as a client whose grant type is not client
+    /// credentials.
+    #[error(
+        "`{login_host}` rejected the token request for client `{client_id}` (HTTP {status}, \
+         `{code}`): {description}; check that the client's grant type is client credentials"
+    )]
+    Rejected {
+        /// The client ID.
+        client_id: String,
+        /// The login host.
+        login_host: String,
+        /// The HTTP status.
+        status: u16,
+        /// The OAuth `error` code.
+        code: String,
+        /// The OAuth `error_description`.
+        description: String,
+    },
     /// The login host could not be reached or did not answer in time.
-    #[error("could not reach the login host `{login_host}`: {message}")]
+    #[error(
+        "{} the login host `{login_host}`: {message}; check the network and the region",
+        if *.timed_out { "timed out waiting for" } else { "could not reach" }
+    )]
     Network {
         /// The login host.
         login_host: String,
         /// What failed.
+        message: String,
+        /// Whether the request timed out.
+        timed_out: bool,
+    },
+    /// The login host kept answering 429 Too Many Requests.
+    #[error(
+        "the login host `{login_host}` rate-limited the token request{}: {message}; wait and \
+         run the command again",
+        retry_after_note(.retry_after.as_ref())
+    )]
+    RateLimited {
+        /// The login host.
+        login_host: String,
+        /// How long the last answer asked to wait, when it said.
+        retry_after: Option<Duration>,
+        /// What gave up: the attempt limit or a wait over the cap.
         message: String,
     },
     /// The login host answered with something other than a token.
@@ -32,6 +94,89 @@ pub enum AuthError {
         /// The HTTP status.
         status: u16,
         /// What was wrong with the answer.
+        message: String,
+    },
+    /// The region name or domain is not one of the known regions.
+    #[error(
+        "unknown region `{input}`; {}use a region name or its domain, one of: {}",
+        suggestion_note(*.suggestion),
+        Region::known_names()
+    )]
+    UnknownRegion {
+        /// What was given.
+        input: String,
+        /// The known name or domain closest to the input, when one is close.
+        suggestion: Option<&'static str>,
+    },
+    /// No source supplied client credentials.
+    #[error(
+        "no OAuth client credentials were given; pass `--client-id ID` and \
+         `--client-secret-file PATH`, or set `GENESYSCLOUD_OAUTHCLIENT_ID` and \
+         `GENESYSCLOUD_OAUTHCLIENT_SECRET`"
+    )]
+    NoCredentials,
+    /// A client ID was given without a secret to go with it.
+    #[error("the client ID `{client_id}` from {given} has no secret; {fix}")]
+    MissingSecret {
+        /// The client ID.
+        client_id: String,
+        /// Where the client ID came from.
+        given: String,
+        /// How to supply the secret.
+        fix: String,
+    },
+    /// A secret was given without a client ID to go with it.
+    #[error("{given} was given without a client ID; {fix}")]
+    MissingClientId {
+        /// Where the secret came from.
+        given: String,
+        /// How to supply the client ID.
+        fix: String,
+    },
+    /// The client secret file could not be read.
+    #[error(
+        "could not read the client secret file `{}`: {message}; check the path and its \
+         permissions",
+        .path.display()
+    )]
+    SecretFileUnreadable {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        message: String,
+    },
+    /// The client secret file holds no usable secret.
+    #[error("the client secret file `{}` {problem}; {fix}", .path.display())]
+    InvalidSecretFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with its content.
+        problem: &'static str,
+        /// How to fix the file.
+        fix: &'static str,
+    },
+    /// A URL that would carry credentials or tokens uses plain `http` to a
+    /// host that is not loopback.
+    #[error(
+        "`{url}` uses plain http, which is allowed only for loopback addresses \
+         (127.0.0.0/8, ::1, localhost); use an `https://` URL"
+    )]
+    InsecureUrl {
+        /// The URL.
+        url: String,
+    },
+    /// A URL could not be used as a base URL.
+    #[error("invalid URL `{url}`: {reason}")]
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The HTTP client could not be built.
+    #[error("could not set up the HTTP client: {message}")]
+    Client {
+        /// What failed.
         message: String,
     },
 }
