@@ -21,7 +21,8 @@ pub const ENV_GENESYS_CLIENT_SECRET: &str = "GENESYS_CLIENT_SECRET";
 /// larger file is the wrong file.
 const MAX_SECRET_FILE_BYTES: u64 = 64 * 1024;
 
-/// Where the client credentials came from, in the order they are tried.
+/// The source of the client credentials; variants are in the order they are
+/// tried.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CredentialSource {
@@ -74,7 +75,7 @@ pub struct CredentialInput<'a> {
 pub struct ResolvedCredentials {
     /// The client ID and secret.
     pub credentials: ClientCredentials,
-    /// Where they came from.
+    /// Their source.
     pub source: CredentialSource,
 }
 
@@ -115,9 +116,10 @@ fn from_flags(input: &CredentialInput<'_>) -> Result<Option<ResolvedCredentials>
         (Some(client_id), None) => Err(AuthError::MissingSecret {
             client_id: client_id.to_owned(),
             given: "`--client-id`".to_owned(),
-            fix: "pass `--client-secret-file PATH` naming a file that holds the secret (no flag \
+            fix:
+                "pass `--client-secret-file PATH` naming a file that contains the secret (no flag \
                   takes the secret itself)"
-                .to_owned(),
+                    .to_owned(),
         }),
         (None, Some(path)) => Err(AuthError::MissingClientId {
             given: format!("`--client-secret-file {}`", path.display()),
@@ -194,7 +196,7 @@ pub fn read_secret_file(path: &Path) -> Result<ClientSecret, AuthError> {
     if bytes.len() as u64 > MAX_SECRET_FILE_BYTES {
         return Err(invalid(
             "is larger than 64 KiB",
-            "point `--client-secret-file` at a file that holds only the client secret",
+            "point `--client-secret-file` at a file that contains only the client secret",
         ));
     }
     let text = String::from_utf8(bytes).map_err(|_| {
@@ -203,13 +205,13 @@ pub fn read_secret_file(path: &Path) -> Result<ClientSecret, AuthError> {
     let secret = text.trim();
     if secret.is_empty() {
         return Err(invalid(
-            "is empty or holds only whitespace",
+            "is empty or contains only whitespace",
             "write the OAuth client's secret into it",
         ));
     }
     if secret.contains(['\n', '\r']) {
         return Err(invalid(
-            "holds more than one line",
+            "contains more than one line",
             "leave only the client secret in it, on one line",
         ));
     }

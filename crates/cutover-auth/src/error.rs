@@ -18,8 +18,8 @@ fn retry_after_note(retry_after: Option<&Duration>) -> String {
     retry_after.map(|wait| format!(" (it asked to wait {} s)", wait.as_secs())).unwrap_or_default()
 }
 
-/// Why credentials, a region, a URL or a token could not be had. Each message
-/// is one line that names the value at fault and the fix.
+/// Failure to resolve credentials, a region or a URL, or to get a token. Each
+/// message is one line that names the value at fault and the fix.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuthError {
@@ -59,7 +59,7 @@ pub enum AuthError {
         /// The OAuth `error_description`.
         description: String,
     },
-    /// The login host could not be reached or did not answer in time.
+    /// The login host could not be reached or timed out.
     #[error(
         "{} the login host `{login_host}`: {message}; check the network and the region",
         if *.timed_out { "timed out waiting for" } else { "could not reach" }
@@ -72,7 +72,7 @@ pub enum AuthError {
         /// Whether the request timed out.
         timed_out: bool,
     },
-    /// The login host kept answering 429 Too Many Requests.
+    /// The login host kept returning 429 Too Many Requests.
     #[error(
         "the login host `{login_host}` rate-limited the token request{}: {message}; wait and \
          run the command again",
@@ -81,19 +81,19 @@ pub enum AuthError {
     RateLimited {
         /// The login host.
         login_host: String,
-        /// How long the last answer asked to wait, when it said.
+        /// The wait the last response requested, when it named one.
         retry_after: Option<Duration>,
-        /// What gave up: the attempt limit or a wait over the cap.
+        /// The reason for giving up: the attempt limit or a wait over the cap.
         message: String,
     },
-    /// The login host answered with something other than a token.
-    #[error("unexpected answer from `{login_host}` (HTTP {status}): {message}")]
+    /// The login host returned something other than a token.
+    #[error("unexpected response from `{login_host}` (HTTP {status}): {message}")]
     UnexpectedResponse {
         /// The login host.
         login_host: String,
         /// The HTTP status.
         status: u16,
-        /// What was wrong with the answer.
+        /// The problem with the response.
         message: String,
     },
     /// The region name or domain is not one of the known regions.
@@ -103,7 +103,7 @@ pub enum AuthError {
         Region::known_names()
     )]
     UnknownRegion {
-        /// What was given.
+        /// The input.
         input: String,
         /// The known name or domain closest to the input, when one is close.
         suggestion: Option<&'static str>,
@@ -120,7 +120,7 @@ pub enum AuthError {
     MissingSecret {
         /// The client ID.
         client_id: String,
-        /// Where the client ID came from.
+        /// The source of the client ID.
         given: String,
         /// How to supply the secret.
         fix: String,
@@ -128,7 +128,7 @@ pub enum AuthError {
     /// A secret was given without a client ID to go with it.
     #[error("{given} was given without a client ID; {fix}")]
     MissingClientId {
-        /// Where the secret came from.
+        /// The source of the secret.
         given: String,
         /// How to supply the client ID.
         fix: String,
@@ -145,12 +145,12 @@ pub enum AuthError {
         /// The I/O error.
         message: String,
     },
-    /// The client secret file holds no usable secret.
+    /// The client secret file contains no usable secret.
     #[error("the client secret file `{}` {problem}; {fix}", .path.display())]
     InvalidSecretFile {
         /// The file.
         path: PathBuf,
-        /// What is wrong with its content.
+        /// The problem with its content.
         problem: &'static str,
         /// How to fix the file.
         fix: &'static str,
@@ -170,7 +170,7 @@ pub enum AuthError {
     InvalidUrl {
         /// The URL as given.
         url: String,
-        /// What is wrong with it.
+        /// The problem with it.
         reason: String,
     },
     /// The HTTP client could not be built.

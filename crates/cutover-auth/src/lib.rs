@@ -13,7 +13,7 @@
 //!   `POST {login_base}/oauth/token`.
 //! - [`require_https_or_loopback`] is the one check that a URL may carry
 //!   credentials: `https`, or plain `http` to a loopback address.
-//! - [`AuthError`] says why any of these failed, naming the value and the fix.
+//! - [`AuthError`] is the error of each of these, naming the value and the fix.
 
 mod base_url;
 mod credentials;

@@ -49,7 +49,7 @@ impl Region {
     /// `us-east-1` (`mypurecloud.com`), the region used when none is given.
     pub const US_EAST_1: Region = REGIONS[0];
 
-    /// Every known region, in table order.
+    /// Returns every known region, in table order.
     pub fn all() -> &'static [Region] {
         &REGIONS
     }

@@ -38,8 +38,9 @@ pub struct IssuedToken {
 
 /// Retry settings for the token endpoint.
 ///
-/// A 429 waits as `Retry-After` (or `inin-ratelimit-reset`) asks, up to
-/// `max_wait`; a longer request ends in [`AuthError::RateLimited`] at once.
+/// A 429 waits for the time in `Retry-After` (or `inin-ratelimit-reset`), up
+/// to `max_wait`. A longer requested wait ends in [`AuthError::RateLimited`]
+/// at once.
 /// A 429 without either header, a 500, 502, 503 or 504, a connection failure
 /// and a timeout wait `first_backoff`, doubling each time. Getting a token
 /// changes nothing on the server, so retrying the `POST` is safe.
@@ -47,7 +48,7 @@ pub struct IssuedToken {
 pub struct TokenRetry {
     /// Most requests for one token, counting the first.
     pub max_attempts: u32,
-    /// Longest single wait a 429 may ask for.
+    /// Maximum single wait a 429 may request.
     pub max_wait: Duration,
     /// First wait when the server names none.
     pub first_backoff: Duration,
@@ -219,7 +220,7 @@ impl TokenProvider {
         Ok(issued)
     }
 
-    /// Replaces a token the API refused (HTTP 401). When another caller has
+    /// Replaces a token the API rejected (HTTP 401). When another caller has
     /// already replaced it, returns that replacement without a new request.
     pub async fn refresh_rejected(&self, rejected: &AccessToken) -> Result<AccessToken, AuthError> {
         {
@@ -231,7 +232,7 @@ impl TokenProvider {
                 _ => *cache = None,
             }
         }
-        tracing::debug!(login_host = %self.inner.login_host, "the API refused the cached token");
+        tracing::debug!(login_host = %self.inner.login_host, "the API rejected the cached token");
         self.token().await
     }
 
@@ -356,7 +357,7 @@ impl TokenProvider {
         }
     }
 
-    /// Builds the error for a 4xx answer other than 429.
+    /// Builds the error for a 4xx response other than 429.
     fn refusal(
         &self,
         credentials: &ClientCredentials,
@@ -409,7 +410,7 @@ fn refresh_delay(expires_in: u64) -> Duration {
     lifetime.saturating_sub(REFRESH_MARGIN).max(lifetime / 2)
 }
 
-/// Reads how long a 429 asks to wait: `Retry-After`, else
+/// Reads the wait a 429 requests: `Retry-After`, else
 /// `inin-ratelimit-reset`.
 pub(crate) fn server_wait(headers: &HeaderMap) -> Option<Duration> {
     let text = |name| {
@@ -481,7 +482,7 @@ fn parse_token(login_host: &str, body: &[u8]) -> Result<IssuedToken, AuthError> 
         status: 200,
         message,
     };
-    // The body holds the token, so only the position of a JSON error is
+    // The body contains the token, so only the position of a JSON error is
     // reported, never the text around it.
     let parsed: TokenResponse = serde_json::from_slice(body).map_err(|error| {
         invalid(format!(
@@ -509,7 +510,7 @@ fn parse_token(login_host: &str, body: &[u8]) -> Result<IssuedToken, AuthError> 
     Ok(IssuedToken { access_token: AccessToken::new(access_token), token_type, expires_in })
 }
 
-/// An OAuth error answer: `{"error", "error_description"}`; Genesys Cloud
+/// An OAuth error body, `{"error", "error_description"}`. Genesys Cloud
 /// also sends `description`.
 #[derive(Default, Deserialize)]
 struct OAuthErrorBody {
