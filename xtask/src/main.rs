@@ -9,6 +9,8 @@ use anyhow::{Result, bail};
 use clap::{Parser, Subcommand};
 use xshell::{Shell, cmd};
 
+mod sample;
+
 #[derive(Parser)]
 #[command(name = "xtask", about = "Project tasks for sso-cutover")]
 struct Cli {
@@ -25,6 +27,8 @@ enum Task {
         /// The corpus folder, holding `public/` and `hostile/`.
         dir: std::path::PathBuf,
     },
+    /// Write `examples/idp-metadata.xml` with a new 20-year signing certificate.
+    SampleMetadata,
 }
 
 fn main() -> Result<()> {
@@ -41,6 +45,9 @@ fn main() -> Result<()> {
                 );
             }
             bail!("corpus checks are not implemented yet")
+        }
+        Task::SampleMetadata => {
+            sample::write_metadata(&workspace_root().join("examples/idp-metadata.xml"))
         }
     }
 }
