@@ -9,6 +9,8 @@ use anyhow::{Result, bail};
 use clap::{Parser, Subcommand};
 use xshell::{Shell, cmd};
 
+mod corpus;
+
 mod sample;
 
 #[derive(Parser)]
@@ -44,7 +46,7 @@ fn main() -> Result<()> {
                     dir.display()
                 );
             }
-            bail!("corpus checks are not implemented yet")
+            corpus::run(&dir, &workspace_root().join("xtask/corpus-expectations.json"))
         }
         Task::SampleMetadata => {
             sample::write_metadata(&workspace_root().join("examples/idp-metadata.xml"))

@@ -1,4 +1,4 @@
-//! SAML 2.0 IdP metadata and X.509 certificate parsing that refuses hostile
+//! SAML 2.0 IdP metadata and X.509 certificate parsing that rejects hostile
 //! input.
 //!
 //! [`parse_metadata`] reads a metadata document into [`IdpMetadata`] (the
@@ -6,25 +6,40 @@
 //! certificates) or a [`MetadataError`] that maps one to one onto the
 //! metadata rules that end the reading. Each [`SigningCertificate`] carries
 //! its parsed [`CertificateInfo`] or the reason it is unreadable.
+//!
+//! [`IdpMetadata::provider_certificates`] lists the certificates an identity
+//! provider is configured with, [`decode_certificate_text`] turns stored
+//! certificate text (base64, PEM, or PEM inside base64) into DER so that it
+//! can be compared, and [`days_left`] counts whole days to a `notAfter`.
+//!
+//! [`fetch_metadata`] downloads metadata over https (plain http only on a
+//! loopback address) with a size cap and a timeout.
+//!
+//! With the `testing` feature, [`testing`] builds certificates and metadata
+//! documents for tests.
 
+mod cert;
+mod error;
+mod fetch;
 mod model;
+mod parse;
+#[cfg(feature = "testing")]
+pub mod testing;
 
+pub use cert::{certificate_info, days_left, decode_certificate_text};
+pub use error::{CertificateError, FetchError, MetadataError};
+pub use fetch::{FetchOptions, fetch_metadata};
 pub use model::{
-    BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, BINDING_SOAP, CertificateError, CertificateInfo,
-    Endpoint, IdpMetadata, KeyType, MetadataError, SigningCertificate, ValidUntil,
+    BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, BINDING_SOAP, CertificateInfo, Endpoint, IdpMetadata,
+    KeyType, SigningCertificate, ValidUntil,
 };
+pub use parse::{NS_METADATA, NS_XMLDSIG, parse_metadata};
 
 /// Largest metadata document read, in bytes (10 MiB).
 pub const MAX_METADATA_BYTES: usize = 10 * 1024 * 1024;
 /// Deepest element nesting read.
 pub const MAX_DEPTH: usize = 256;
-
-/// Parses IdP metadata, choosing the IdP entity `entity_id` when given.
-///
-/// FIXME: not implemented yet; the parser lands with the metadata work.
-pub fn parse_metadata(
-    _bytes: &[u8],
-    _entity_id: Option<&str>,
-) -> Result<IdpMetadata, MetadataError> {
-    Err(MetadataError::Unreadable { reason: "metadata parsing is not implemented".into() })
-}
+/// Most XML nodes (elements, text, comments, processing instructions) read.
+/// Large federation aggregates hold tens of thousands; this caps the memory a
+/// 10 MiB document of tiny elements can take.
+pub const MAX_NODES: u32 = 1_000_000;

@@ -1,5 +1,9 @@
+//! The parsed form of IdP metadata and its certificates.
+
 use jiff::Timestamp;
 use serde::Serialize;
+
+use crate::CertificateError;
 
 /// `urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect`.
 pub const BINDING_HTTP_REDIRECT: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect";
@@ -7,45 +11,6 @@ pub const BINDING_HTTP_REDIRECT: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HT
 pub const BINDING_HTTP_POST: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST";
 /// `urn:oasis:names:tc:SAML:2.0:bindings:SOAP`.
 pub const BINDING_SOAP: &str = "urn:oasis:names:tc:SAML:2.0:bindings:SOAP";
-
-/// Why metadata could not be read far enough to evaluate the other rules.
-/// Each variant but [`MetadataError::UnknownEntityId`] is a blocking finding;
-/// that one is an input error.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum MetadataError {
-    /// Empty, not UTF-8, not well-formed, over 10 MiB or nested over 256 deep.
-    #[error("the metadata is unreadable: {reason}")]
-    Unreadable {
-        /// What is wrong, naming the line and column where known.
-        reason: String,
-    },
-    /// The document contains a DOCTYPE; entities are never expanded.
-    #[error("the metadata contains a DOCTYPE, which is refused so that no entity is expanded")]
-    Dtd,
-    /// No entity has an `IDPSSODescriptor`, or the root is not an
-    /// `EntityDescriptor` or `EntitiesDescriptor`.
-    #[error("the metadata describes no identity provider ({reason})")]
-    NotIdp {
-        /// What was found instead, such as "root element is `foo`".
-        reason: String,
-    },
-    /// Several entities are IdPs and no entity ID picked one.
-    #[error("the metadata describes {} identity providers; pick one with --entity-id: {}",
-        .entity_ids.len(), .entity_ids.join(", "))]
-    MultipleIdps {
-        /// Every IdP entity ID, in document order.
-        entity_ids: Vec<String>,
-    },
-    /// The requested entity ID is not one of the IdP entities.
-    #[error("no identity provider with entity ID `{requested}` in the metadata; it describes: {}",
-        .available.join(", "))]
-    UnknownEntityId {
-        /// The requested entity ID.
-        requested: String,
-        /// Every IdP entity ID, in document order.
-        available: Vec<String>,
-    },
-}
 
 /// A service endpoint (`SingleSignOnService`, `SingleLogoutService`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -94,9 +59,10 @@ pub struct CertificateInfo {
     pub der: Vec<u8>,
     /// Lowercase hex SHA-256 of the DER.
     pub sha256: String,
-    /// Subject distinguished name, RFC 4514 style.
+    /// Subject distinguished name, attributes in certificate order joined by
+    /// `, ` (such as `C=US, O=Example, CN=idp.example.com`).
     pub subject: String,
-    /// Issuer distinguished name.
+    /// Issuer distinguished name, in the same form.
     pub issuer: String,
     /// Start of validity.
     pub not_before: Timestamp,
@@ -112,20 +78,6 @@ pub struct CertificateInfo {
     pub weak_signature_hash: bool,
     /// Whether basicConstraints says CA:true.
     pub is_ca: bool,
-}
-
-/// Why a certificate entry is unreadable.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum CertificateError {
-    /// The text is empty.
-    #[error("the certificate element is empty")]
-    Empty,
-    /// The text is not base64.
-    #[error("the certificate is not valid base64: {0}")]
-    Base64(String),
-    /// The bytes are not a DER X.509 certificate, or have trailing bytes.
-    #[error("the certificate is not a valid DER X.509 certificate: {0}")]
-    Der(String),
 }
 
 /// One `X509Certificate` of a signing `KeyDescriptor` of the chosen IdP.
@@ -175,6 +127,65 @@ impl IdpMetadata {
     pub fn chosen_sso_service(&self) -> Option<&Endpoint> {
         let usable = |binding: &str| {
             self.sso_services.iter().find(|e| e.binding == binding && !e.location.is_empty())
+        };
+        usable(BINDING_HTTP_REDIRECT).or_else(|| usable(BINDING_HTTP_POST))
+    }
+}
+
+impl CertificateInfo {
+    /// Whether the certificate is valid at `now` (`notBefore` <= now <= `notAfter`).
+    pub fn is_valid_at(&self, now: Timestamp) -> bool {
+        self.not_before <= now && now <= self.not_after
+    }
+
+    /// Whether the certificate is usable for the provider at `now`: not a CA
+    /// certificate and valid then.
+    pub fn is_usable_at(&self, now: Timestamp) -> bool {
+        !self.is_ca && self.is_valid_at(now)
+    }
+
+    /// Whole days until `notAfter`, rounded down; negative once expired.
+    pub fn days_left(&self, now: Timestamp) -> i64 {
+        crate::days_left(self.not_after, now)
+    }
+
+    /// The DER as standard base64, without PEM armour or line breaks.
+    pub fn to_base64(&self) -> String {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(&self.der)
+    }
+}
+
+impl IdpMetadata {
+    /// Returns each signing certificate that parses, once per SHA-256, in
+    /// document order (expired and CA certificates included).
+    pub fn parsed_certificates(&self) -> Vec<&CertificateInfo> {
+        let mut seen = std::collections::HashSet::new();
+        self.signing_certificates
+            .iter()
+            .filter_map(|certificate| certificate.parsed.as_ref().ok())
+            .filter(|info| seen.insert(info.sha256.as_str()))
+            .collect()
+    }
+
+    /// Returns the usable certificates at `now` (parsed, not CA, valid now),
+    /// once per SHA-256, in document order.
+    pub fn usable_certificates(&self, now: Timestamp) -> Vec<&CertificateInfo> {
+        self.parsed_certificates().into_iter().filter(|info| info.is_usable_at(now)).collect()
+    }
+
+    /// Returns the certificates the identity provider is configured with: every
+    /// usable certificate at `now`, without duplicates, in document order, each
+    /// as the base64 of its DER with no PEM armour and no line breaks.
+    pub fn provider_certificates(&self, now: Timestamp) -> Vec<String> {
+        self.usable_certificates(now).into_iter().map(CertificateInfo::to_base64).collect()
+    }
+
+    /// Returns the chosen single-logout service: the first HTTP-Redirect
+    /// endpoint with a non-empty location, else the first HTTP-POST one.
+    pub fn chosen_slo_service(&self) -> Option<&Endpoint> {
+        let usable = |binding: &str| {
+            self.slo_services.iter().find(|e| e.binding == binding && !e.location.is_empty())
         };
         usable(BINDING_HTTP_REDIRECT).or_else(|| usable(BINDING_HTTP_POST))
     }
