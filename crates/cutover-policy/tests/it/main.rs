@@ -1,0 +1,12 @@
+//! Integration tests of the policy crate: each rule where it fires and where
+//! it does not, stages, waivers, the fingerprint, the plan document,
+//! snapshots of realistic orgs and property tests.
+
+mod break_glass;
+mod certificates;
+mod clients;
+mod metadata;
+mod people;
+mod stages;
+mod support;
+mod waivers;
