@@ -1,0 +1,14 @@
+//! Integration tests of metadata reading, certificates and fetching.
+
+mod certificates;
+mod documents;
+mod extraction;
+mod fetch;
+mod properties;
+
+use cutover_saml::testing::{CertificateBuilder, TestCertificate};
+
+/// A valid RSA 2048 certificate for `common_name`.
+fn certificate(common_name: &str) -> TestCertificate {
+    CertificateBuilder::new(common_name).build()
+}
