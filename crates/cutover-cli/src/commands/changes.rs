@@ -1,0 +1,367 @@
+//! The commands that change the org (`apply`, `rollback`,
+//! `break-glass create`) and `verify`, wired to the change engine in
+//! [`crate::apply`], [`crate::rollback`], [`crate::break_glass`] and
+//! [`crate::verify`].
+//!
+//! Each change first checks that it may proceed ([`require_consent`]: exit 2
+//! without `--yes` and without a terminal), before any file or the org is
+//! read. A person at a terminal is asked after seeing what will change.
+
+use std::fmt::Write as _;
+
+use comfy_table::Cell;
+use cutover_auth::{ClientCredentials, read_secret_file};
+use cutover_policy::PlanDocument;
+use jiff::Timestamp;
+
+use crate::apply::{
+    ApplyReport, ApplyRequest, ApplyResult, ChangeEvent, ChangeHooks, Check, HookError,
+    StageStatus, SystemClock, run_apply,
+};
+use crate::backup::load_backup;
+use crate::break_glass::{BreakGlassReport, BreakGlassRequest, ProofRetry, create_break_glass};
+use crate::cli::{ApplyArgs, BreakGlassCreateArgs, GlobalArgs, RollbackArgs, VerifyArgs};
+use crate::commands::plan::{self, make_plan, prepare, write_plan};
+use crate::context::Backend;
+use crate::exit::{CliError, Exit};
+use crate::output::Printer;
+use crate::output::prompt::require_consent;
+use crate::output::table::{bool_cell, new_table};
+use crate::rollback::{RollbackReport, rollback};
+use crate::verify::{VerifyReport, verify};
+
+/// The CLI's side of a change: writes the org file back after each write and
+/// narrates progress on stderr.
+pub struct CliHooks<'a> {
+    backend: &'a Backend,
+    printer: &'a Printer,
+}
+
+impl<'a> CliHooks<'a> {
+    /// Creates the hooks for a change made through `backend`.
+    pub fn new(backend: &'a Backend, printer: &'a Printer) -> Self {
+        Self { backend, printer }
+    }
+}
+
+impl ChangeHooks for CliHooks<'_> {
+    fn after_change(&self) -> Result<(), HookError> {
+        self.backend.save_after_change().map_err(|error| Box::new(error) as HookError)
+    }
+
+    fn on_event(&self, event: ChangeEvent<'_>) {
+        match event {
+            ChangeEvent::BackupWritten { path } => {
+                self.printer.step(format!("backup written to {}", path.display()));
+            }
+            ChangeEvent::StageStarted { stage, description } => {
+                self.printer.step(format!("stage {stage}: {description}"));
+            }
+            ChangeEvent::CheckFinished { check, .. } => {
+                self.printer.note(format!("    {} {}: {}", mark(check), check.name, check.detail));
+            }
+            ChangeEvent::UndoStarted { failed_stage } => {
+                self.printer.warn(format!(
+                    "stage {failed_stage} failed; undoing the changes made so far from the backup"
+                ));
+            }
+            ChangeEvent::Restored { entry } => {
+                let action = serde_json::to_value(entry.action)
+                    .ok()
+                    .and_then(|value| value.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                self.printer.note(format!("    {}: {action}", entry.kind));
+            }
+        }
+    }
+}
+
+fn mark(check: &Check) -> &'static str {
+    match (check.ok, check.skipped) {
+        (true, true) => "-",
+        (true, false) => "ok",
+        (false, _) => "FAILED",
+    }
+}
+
+/// The flags that select the same org in a later command, for the rollback
+/// command `apply` prints. Secrets are never among them: a secret file is
+/// named by its path.
+pub fn backend_args(global: &GlobalArgs) -> Vec<String> {
+    let mut args = Vec::new();
+    let mut push = |flag: &str, value: Option<String>| {
+        if let Some(value) = value {
+            args.push(flag.to_owned());
+            args.push(value);
+        }
+    };
+    push("--org-file", global.org_file.as_ref().map(|path| path.display().to_string()));
+    push("--client-id", global.client_id.clone());
+    push(
+        "--client-secret-file",
+        global.client_secret_file.as_ref().map(|path| path.display().to_string()),
+    );
+    push("--region", global.region.clone());
+    push("--api-base", global.api_base.clone());
+    push("--login-base", global.login_base.clone());
+    args
+}
+
+/// Runs `apply`: plans now (or reads `--plan`), shows the plan, asks on a
+/// terminal unless `--yes`, then runs the stages. Ends with 0, 1, 3, 5 or 6.
+pub async fn apply(
+    args: &ApplyArgs,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> Result<Exit, CliError> {
+    let consent = require_consent(global, "apply")?;
+    let prepared = match (&args.plan, &args.metadata) {
+        (None, Some(metadata)) => Some(prepare(metadata, &args.inputs).await?),
+        _ => None,
+    };
+    let break_glass_secrets = read_break_glass_secrets(args)?;
+    let backend = Backend::open(global)?;
+    apply_with(args, global, prepared.as_ref(), break_glass_secrets, &backend, consent, printer)
+        .await
+}
+
+/// The part of `apply` after the flags were checked, also used by `demo`.
+pub async fn apply_with(
+    args: &ApplyArgs,
+    global: &GlobalArgs,
+    prepared: Option<&plan::PreparedPlan>,
+    break_glass_secrets: Vec<ClientCredentials>,
+    backend: &Backend,
+    consent: crate::output::prompt::ChangeConsent,
+    printer: &Printer,
+) -> Result<Exit, CliError> {
+    let document = match (prepared, &args.plan) {
+        (Some(prepared), _) => {
+            let planned = make_plan(prepared, backend, printer).await?;
+            if let Some(path) = &prepared.plan_out {
+                write_plan(path, &planned.document)?;
+            }
+            planned.document
+        }
+        (None, Some(path)) => read_plan(path)?,
+        (None, None) => {
+            return Err(CliError::usage("apply needs --metadata or --plan; pass one of them"));
+        }
+    };
+    printer.note(plan::render(&document));
+    if !document.blocked && !document.stages.is_empty() {
+        consent.confirm(&format!(
+            "Apply {} stage(s) to org {} ({})?",
+            document.stages.len(),
+            document.organization.name,
+            document.organization.id
+        ))?;
+    }
+
+    let request = ApplyRequest {
+        plan: document,
+        backup_dir: args.backup_dir.clone(),
+        break_glass_secrets,
+        backend_args: backend_args(global),
+    };
+    let hooks = CliHooks::new(backend, printer);
+    let outcome = run_apply(backend.api(), &request, &hooks, &SystemClock).await;
+    let exit = Exit::from_code(outcome.exit_code);
+    match outcome.result {
+        Err(error) => Err(CliError::new(exit, error.to_string())),
+        Ok(report) => {
+            printer.emit(&report, || render_apply(&report))?;
+            if let Some(message) = &report.message {
+                printer.error(&CliError::new(exit, message.clone()));
+            }
+            for warning in &report.warnings {
+                printer.warn(warning);
+            }
+            Ok(exit)
+        }
+    }
+}
+
+fn read_plan(path: &std::path::Path) -> Result<PlanDocument, CliError> {
+    let text = crate::files::read_text(path).map_err(|error| {
+        CliError::input(format!("could not read the plan `{}`: {error}", path.display()))
+    })?;
+    PlanDocument::from_json(&text).map_err(|error| {
+        CliError::input(format!(
+            "the plan `{}` cannot be used: {error}; write a new one with `sso-cutover plan \
+             --plan-out`",
+            path.display()
+        ))
+    })
+}
+
+/// Reads each `--break-glass-secret-file ID=PATH`; an unreadable file is an
+/// input error (exit 1) found before the org is read.
+pub fn read_break_glass_secrets(args: &ApplyArgs) -> Result<Vec<ClientCredentials>, CliError> {
+    args.break_glass_secret_files
+        .iter()
+        .map(|entry| {
+            read_secret_file(&entry.path)
+                .map(|secret| ClientCredentials::new(entry.client_id.clone(), secret))
+                .map_err(|error| {
+                    CliError::input(format!(
+                        "--break-glass-secret-file for client `{}`: {error}",
+                        entry.client_id
+                    ))
+                })
+        })
+        .collect()
+}
+
+fn render_apply(report: &ApplyReport) -> String {
+    let mut out = String::new();
+    if report.stages.is_empty() {
+        out.push_str("No stage to run: the org already matches the plan.\n");
+    }
+    for stage in &report.stages {
+        let status = serde_json::to_value(stage.status)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let _ = writeln!(out, "Stage {}: {} ({status})", stage.stage, stage.description);
+        if stage.status != StageStatus::NotRun {
+            let _ = writeln!(out, "{}", checks_table(&stage.checks));
+        }
+    }
+    for entry in &report.undo {
+        let action = serde_json::to_value(entry.action)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let _ = writeln!(out, "undo {}: {action}", entry.kind);
+    }
+    let _ = writeln!(out, "Backup: {}", report.backup);
+    let verdict = match report.result {
+        ApplyResult::Applied => "Applied: every stage ran and was verified.".to_owned(),
+        ApplyResult::Unchanged => "Unchanged: nothing to apply.".to_owned(),
+        ApplyResult::RolledBack => {
+            "Rolled back: a stage failed and every change was undone.".to_owned()
+        }
+        ApplyResult::RollbackFailed => format!(
+            "Rollback failed: restore the org with `{}`",
+            report.rollback_command.as_deref().unwrap_or("sso-cutover rollback --backup PATH")
+        ),
+    };
+    let _ = writeln!(out, "{verdict}");
+    out
+}
+
+fn checks_table(checks: &[Check]) -> comfy_table::Table {
+    let mut table = new_table(["check", "ok", "detail"]);
+    for check in checks {
+        let ok = if check.skipped { Cell::new("not run") } else { bool_cell(check.ok) };
+        table.add_row(vec![Cell::new(&check.name), ok, Cell::new(&check.detail)]);
+    }
+    table
+}
+
+/// Runs `verify`: exit 4 when a check fails.
+pub async fn run_verify(
+    args: &VerifyArgs,
+    backend: &Backend,
+    printer: &Printer,
+) -> Result<Exit, CliError> {
+    let report = verify(backend.api(), Timestamp::now(), args.cert_warn_days).await;
+    printer.emit(&report, || render_verify(&report))?;
+    Ok(Exit::from_code(report.exit_code()))
+}
+
+fn render_verify(report: &VerifyReport) -> String {
+    let verdict =
+        if report.ok { "Verified: every check passed." } else { "Failed: see the checks above." };
+    format!("{}\n{verdict}\n", checks_table(&report.checks))
+}
+
+/// Runs `rollback --backup PATH`: exit 0, or 1 naming what could not be
+/// restored.
+pub async fn run_rollback(
+    args: &RollbackArgs,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> Result<Exit, CliError> {
+    let consent = require_consent(global, "rollback")?;
+    let loaded = load_backup(&args.backup).map_err(|error| CliError::input(error.to_string()))?;
+    let backend = Backend::open(global)?;
+    consent.confirm(&format!(
+        "Restore the identity providers of org {} from {}?",
+        loaded.backup.organization.id,
+        args.backup.display()
+    ))?;
+    rollback_with(&loaded, &backend, printer).await
+}
+
+/// The part of `rollback` after the backup was read, also used by `demo`.
+pub async fn rollback_with(
+    loaded: &crate::backup::LoadedBackup,
+    backend: &Backend,
+    printer: &Printer,
+) -> Result<Exit, CliError> {
+    let hooks = CliHooks::new(backend, printer);
+    let report = rollback(backend.api(), loaded, &hooks, &SystemClock)
+        .await
+        .map_err(|error| CliError::input(error.to_string()))?;
+    printer.emit(&report, || render_rollback(&report))?;
+    for warning in &report.warnings {
+        printer.warn(warning);
+    }
+    let exit = Exit::from_code(report.exit_code());
+    if let Some(message) = report.failure_message() {
+        return Err(CliError::new(exit, message));
+    }
+    Ok(exit)
+}
+
+fn render_rollback(report: &RollbackReport) -> String {
+    let mut table = new_table(["type", "action", "error"]);
+    for entry in &report.restored {
+        let action = serde_json::to_value(entry.action)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        table.add_row(vec![
+            Cell::new(entry.kind),
+            Cell::new(action),
+            Cell::new(entry.error.clone().unwrap_or_default()),
+        ]);
+    }
+    format!("Restored from {}\n{table}\n", report.backup)
+}
+
+/// Runs `break-glass create`.
+pub async fn run_break_glass(
+    args: &BreakGlassCreateArgs,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> Result<Exit, CliError> {
+    let consent = require_consent(global, "break-glass create")?;
+    let backend = Backend::open(global)?;
+    consent.confirm("Create a break-glass OAuth client that can edit identity providers?")?;
+    let request = BreakGlassRequest {
+        name: args.name.clone(),
+        role_id: args.role.clone(),
+        secret_out: args.secret_out.clone(),
+        proof: ProofRetry::default(),
+    };
+    let hooks = CliHooks::new(&backend, printer);
+    let report = create_break_glass(backend.api(), &request, &hooks, Timestamp::now())
+        .await
+        .map_err(|error| CliError::new(Exit::from_code(error.exit_code()), error.to_string()))?;
+    printer.emit(&report, || render_break_glass(&report))?;
+    Ok(Exit::Success)
+}
+
+fn render_break_glass(report: &BreakGlassReport) -> String {
+    format!(
+        "Created break-glass client {} ({}) with role(s) {}\nIts secret is in {} (mode 0600); \
+         move it to a vault and delete the file.\n",
+        report.client.name,
+        report.client.id,
+        report.client.role_ids.join(", "),
+        report.secret_file
+    )
+}
