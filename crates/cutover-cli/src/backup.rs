@@ -194,7 +194,8 @@ pub fn load_backup(path: &Path) -> Result<LoadedBackup, BackupError> {
     if !value.get("identityProviders").is_some_and(serde_json::Value::is_object) {
         return Err(invalid("`identityProviders` is missing or not an object".to_owned()));
     }
-    let backup: Backup = serde_json::from_value(value).map_err(|error| invalid(error.to_string()))?;
+    let backup: Backup =
+        serde_json::from_value(value).map_err(|error| invalid(error.to_string()))?;
     if backup.organization.id.is_empty() {
         return Err(invalid("`organization.id` is empty".to_owned()));
     }

@@ -344,8 +344,7 @@ mod tests {
     fn unfinished_journal_found() {
         let dir = tempfile::tempdir().unwrap();
         let backup = backup_in(dir.path(), "1");
-        let mut journal =
-            Journal::create(&backup, organization(), Timestamp::UNIX_EPOCH).unwrap();
+        let mut journal = Journal::create(&backup, organization(), Timestamp::UNIX_EPOCH).unwrap();
         journal
             .record_event(JournalEventKind::StageStarted, Some(2), None, Timestamp::UNIX_EPOCH)
             .unwrap();

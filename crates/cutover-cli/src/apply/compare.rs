@@ -1,76 +1,50 @@
-//! How a provider object is compared with another: as JSON objects, field by
-//! field, ignoring the fields the server adds (`id`, `selfUri`). A field that
-//! is `null` counts as absent.
+//! How a provider object is compared with another.
+//!
+//! Both comparisons follow `cutover_policy::compare_provider`: `id` and
+//! `selfUri` are ignored (the server adds them), an absent field equals
+//! `null`, and certificates compare as DER, so PEM armour and line breaks do
+//! not count.
 
 use cutover_api::IdentityProvider;
+use cutover_policy::compare_provider;
 use serde_json::{Map, Value};
 
 /// Fields the server adds to a provider; they never count as a difference.
 pub const SERVER_FIELDS: [&str; 2] = ["id", "selfUri"];
 
-fn fields(provider: &IdentityProvider) -> Map<String, Value> {
-    match serde_json::to_value(provider) {
-        Ok(Value::Object(map)) => {
-            map.into_iter().filter(|(key, value)| !value.is_null() && !ignored(key)).collect()
-        }
-        // NOTE: a struct with a flattened map always serializes to an object.
-        _ => Map::new(),
-    }
-}
-
-fn ignored(key: &str) -> bool {
-    SERVER_FIELDS.contains(&key)
-}
-
-fn show(value: Option<&Value>) -> String {
-    match value {
-        None => "(absent)".to_owned(),
-        Some(value) => {
-            let text = value.to_string();
-            if text.chars().count() > 80 {
-                let cut: String = text.chars().take(77).collect();
-                format!("{cut}...")
-            } else {
-                text
-            }
-        }
-    }
-}
-
-/// Lists the fields of `sent` that do not read back equal in `read_back`,
-/// each as "`field`: sent X, read back Y". Fields only `read_back` has are
-/// not differences: this is the check that a `PUT` took effect.
+/// Lists the fields of `sent` that do not read back equal in `read_back`.
+/// Fields only `read_back` has are not differences: this is the check that
+/// a `PUT` took effect.
 pub fn sent_differences(sent: &IdentityProvider, read_back: &IdentityProvider) -> Vec<String> {
-    let sent = fields(sent);
-    let read = fields(read_back);
-    sent.iter()
-        .filter(|(key, value)| read.get(*key) != Some(value))
-        .map(|(key, value)| {
-            format!("`{key}`: sent {}, read back {}", show(Some(value)), show(read.get(key)))
-        })
-        .collect()
+    compare_provider(sent, read_back)
 }
 
 /// Lists every field that differs between `expected` and `current`, in
-/// either direction, each as "`field`: expected X, found Y". This is the
-/// check that an object is exactly as a backup holds it: a field added since
-/// the backup is a difference too.
+/// either direction: the fields of `expected` as [`sent_differences`]
+/// compares them, and the fields that only `current` has. This is the check
+/// that an object is exactly as a backup holds it.
 pub fn object_differences(expected: &IdentityProvider, current: &IdentityProvider) -> Vec<String> {
-    let expected = fields(expected);
-    let current = fields(current);
-    let mut keys: Vec<&String> = expected.keys().chain(current.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    keys.into_iter()
-        .filter(|key| expected.get(*key) != current.get(*key))
-        .map(|key| {
-            format!(
-                "`{key}`: expected {}, found {}",
-                show(expected.get(key)),
-                show(current.get(key))
-            )
-        })
-        .collect()
+    let mut differences = compare_provider(expected, current);
+    let expected_fields = fields(expected);
+    for (key, value) in fields(current) {
+        if !expected_fields.contains_key(&key) {
+            differences.push(format!("`{key}` is {value} now but absent from the backup"));
+        }
+    }
+    differences
+}
+
+/// Returns the provider's fields that are neither `null` nor added by the
+/// server.
+fn fields(provider: &IdentityProvider) -> Map<String, Value> {
+    match serde_json::to_value(provider) {
+        Ok(Value::Object(map)) => map
+            .into_iter()
+            .filter(|(key, value)| !value.is_null() && !SERVER_FIELDS.contains(&key.as_str()))
+            .collect(),
+        // A struct with a flattened map always serializes to an object.
+        _ => Map::new(),
+    }
 }
 
 #[cfg(test)]
@@ -94,48 +68,38 @@ mod tests {
 
     #[test]
     fn sent_field_changed_reported() {
-        let sent = provider(json!({"issuerURI": "https://i", "certificates": ["A", "B"]}));
-        let read = provider(json!({"issuerURI": "https://i/", "certificates": ["A"]}));
+        let sent = provider(json!({"issuerURI": "https://i", "name": "A"}));
+        let read = provider(json!({"issuerURI": "https://i/", "name": "B"}));
         let differences = sent_differences(&sent, &read);
         assert_eq!(differences.len(), 2, "{differences:?}");
-        assert!(differences.iter().any(|d| d.starts_with("`certificates`")), "{differences:?}");
-        assert!(
-            differences.iter().any(|d| d.contains("read back \"https://i/\"")),
-            "{differences:?}"
-        );
+        assert!(differences.iter().any(|d| d.contains("`issuerURI`")), "{differences:?}");
+        assert!(differences.iter().any(|d| d.contains("`name`")), "{differences:?}");
     }
 
     #[test]
     fn sent_field_missing_reported() {
         let sent = provider(json!({"sloURI": "https://s", "disabled": false}));
         let read = provider(json!({"disabled": false}));
-        assert_eq!(
-            sent_differences(&sent, &read),
-            ["`sloURI`: sent \"https://s\", read back (absent)"]
-        );
+        let differences = sent_differences(&sent, &read);
+        assert_eq!(differences.len(), 1, "{differences:?}");
+        assert!(differences[0].contains("`sloURI`"), "{differences:?}");
     }
 
     #[test]
-    fn extra_read_back_field_not_a_sent_difference() {
+    fn added_field_only_object_difference() {
         let sent = provider(json!({"disabled": true}));
         let read = provider(json!({"disabled": true, "displayOnLogin": false}));
         assert!(sent_differences(&sent, &read).is_empty());
-        assert_eq!(object_differences(&sent, &read).len(), 1);
+        let differences = object_differences(&sent, &read);
+        assert_eq!(differences.len(), 1, "{differences:?}");
+        assert!(differences[0].contains("`displayOnLogin`"), "{differences:?}");
     }
 
     #[test]
     fn null_equals_absent() {
-        let a = provider(json!({"name": "x", "logoImageData": null}));
-        let b = provider(json!({"name": "x"}));
-        assert!(object_differences(&a, &b).is_empty());
-    }
-
-    #[test]
-    fn long_values_shortened() {
-        let long = "A".repeat(500);
-        let sent = provider(json!({"certificate": long}));
-        let read = provider(json!({}));
-        let difference = &sent_differences(&sent, &read)[0];
-        assert!(difference.len() < 140, "{difference}");
+        let with_null = provider(json!({"name": "x", "logoImageData": null}));
+        let without = provider(json!({"name": "x"}));
+        assert!(object_differences(&with_null, &without).is_empty());
+        assert!(object_differences(&without, &with_null).is_empty());
     }
 }
