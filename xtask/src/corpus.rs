@@ -4,7 +4,9 @@
 //!
 //! The check fails on any difference, on a file without an expectation, on
 //! an expectation whose file is missing, and on a file under `hostile/` that
-//! takes longer than [`HOSTILE_LIMIT`] to parse.
+//! takes longer than [`HOSTILE_LIMIT`] to parse. It then parses mutated
+//! copies of every file (bytes flipped, spans deleted, duplicated or cut
+//! off, from a fixed seed) and fails if any of them makes the parser panic.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -15,8 +17,13 @@ use anyhow::{Context as _, Result, bail};
 use cutover_saml::{IdpMetadata, MetadataError, SigningCertificate, parse_metadata};
 use serde::Deserialize;
 
-/// Longest parse time allowed for a file under `hostile/`.
+/// Maximum parse time allowed for a file under `hostile/`.
 const HOSTILE_LIMIT: Duration = Duration::from_millis(100);
+
+/// Mutated copies parsed per file; large files get fewer.
+const MUTATIONS_PER_FILE: usize = 64;
+const MUTATIONS_PER_LARGE_FILE: usize = 8;
+const LARGE_FILE_BYTES: usize = 100 * 1024;
 
 /// File names in the corpus folder that are not metadata.
 const NOT_METADATA: &[&str] = &["SOURCES.tsv", "README.md", "LICENSE"];
@@ -25,7 +32,7 @@ const NOT_METADATA: &[&str] = &["SOURCES.tsv", "README.md", "LICENSE"];
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Expectation {
-    /// Why the outcome is what it is, for the reader of the expectations.
+    /// Explanation of the outcome, for the reader of the expectations.
     #[expect(dead_code, reason = "documentation for the reader of the JSON file")]
     note: String,
     /// `idp`, or the rule ID of the error: `metadata-unreadable`,
@@ -108,6 +115,9 @@ pub(crate) fn run(dir: &Path, expectations: &Path) -> Result<()> {
             failures.push(relative.clone());
         }
     }
+    let mutated = mutate_all(dir, &files, &mut failures)?;
+    println!("mutations: {mutated} mutated copies parsed");
+
     for missing in expected.keys() {
         println!("FAIL             {missing}  (expected, but the file is missing from the corpus)");
         failures.push(missing.clone());
@@ -124,7 +134,7 @@ fn millis(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
 }
 
-/// Every file under `dir` except the listed non-metadata files, as sorted
+/// Lists every file under `dir` except the non-metadata files, as sorted
 /// paths relative to `dir` with `/` separators.
 fn corpus_files(dir: &Path) -> Result<Vec<String>> {
     let mut files = Vec::new();
@@ -275,4 +285,80 @@ fn compare_lists(
         }
     }
     problems.push(message);
+}
+
+/// Parses mutated copies of every file, adding each file whose copies make
+/// the parser panic to `failures`. Returns how many copies were parsed.
+fn mutate_all(dir: &Path, files: &[String], failures: &mut Vec<String>) -> Result<usize> {
+    let mut parsed = 0;
+    for (index, relative) in files.iter().enumerate() {
+        let original = std::fs::read(dir.join(relative))?;
+        let count = if original.len() > LARGE_FILE_BYTES {
+            MUTATIONS_PER_LARGE_FILE
+        } else {
+            MUTATIONS_PER_FILE
+        };
+        let mut random = SplitMix64(index as u64 + 1);
+        let mut panics = 0;
+        for _ in 0..count {
+            let mut copy = original.clone();
+            for _ in 0..=random.below(4) {
+                mutate(&mut copy, &mut random);
+            }
+            let outcome = std::panic::catch_unwind(|| parse_metadata(&copy, None));
+            if outcome.is_err() {
+                panics += 1;
+            }
+            parsed += 1;
+        }
+        if panics > 0 {
+            println!("FAIL  {relative}: {panics} of {count} mutated copies made the parser panic");
+            failures.push(format!("{relative} (mutated)"));
+        }
+    }
+    Ok(parsed)
+}
+
+/// Applies one random change: flip a byte, delete a span, duplicate a span,
+/// insert markup, or cut the end off.
+fn mutate(bytes: &mut Vec<u8>, random: &mut SplitMix64) {
+    const MARKUP: &[&[u8]] =
+        &[b"<", b">", b"</", b"<!DOCTYPE x>", b"<!--", b"&amp;", b"\"", b"\xff"];
+    let len = bytes.len();
+    let at = random.below(len + 1);
+    let span = (at + 1 + random.below(64)).min(len);
+    match random.below(5) {
+        0 if at < len => bytes[at] ^= 1 << random.below(8),
+        1 => {
+            bytes.drain(at..span.max(at));
+        }
+        2 => {
+            let copy = bytes[at..span.max(at)].to_vec();
+            bytes.splice(at..at, copy);
+        }
+        3 => {
+            let markup = MARKUP[random.below(MARKUP.len())];
+            bytes.splice(at..at, markup.iter().copied());
+        }
+        _ => bytes.truncate(at),
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so that a failing mutation
+/// repeats on the next run.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Returns a number in `0..bound` (0 when `bound` is 0).
+    fn below(&mut self, bound: usize) -> usize {
+        if bound == 0 { 0 } else { (self.next() % bound as u64) as usize }
+    }
 }

@@ -10,7 +10,6 @@ use clap::{Parser, Subcommand};
 use xshell::{Shell, cmd};
 
 mod corpus;
-
 mod sample;
 
 #[derive(Parser)]

@@ -259,9 +259,9 @@ fn signature_facts(oid: &Oid<'_>) -> (String, bool) {
         "1.3.101.113" => ("Ed448", false),
         _ => return (id, false),
     };
-    // FIXME: RSASSA-PSS names its hash in the parameters (SHA-1 when they are
-    // absent); reading them would let a PSS certificate hashed with SHA-1 count
-    // as weak.
+    // FIXME: RSASSA-PSS names its hash in the parameters, and absent
+    // parameters mean SHA-1. Reading them would flag a PSS certificate hashed
+    // with SHA-1 as weak.
     (name.to_owned(), weak)
 }
 

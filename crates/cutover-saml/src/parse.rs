@@ -27,10 +27,10 @@ const IDP_SSO_DESCRIPTOR: &str = "IDPSSODescriptor";
 /// Parses IdP metadata, choosing the IdP entity `entity_id` when given.
 ///
 /// The checks run in this order: size (over [`MAX_METADATA_BYTES`] is
-/// unreadable), UTF-8 (a UTF-8 byte-order mark is skipped), emptiness, a
-/// DOCTYPE anywhere ([`MetadataError::Dtd`], found without expanding
-/// anything), well-formedness, nesting depth (over [`MAX_DEPTH`] elements is
-/// unreadable), the root element, then the choice of IdP entity. When several
+/// unreadable), UTF-8 (a UTF-8 byte-order mark is skipped) and emptiness.
+/// Then a DOCTYPE anywhere is [`MetadataError::Dtd`], found without expanding
+/// anything. Then come well-formedness, nesting depth (over [`MAX_DEPTH`]
+/// elements is unreadable), the root element and the choice of IdP entity. When several
 /// IdP entities share the requested entity ID, the first in document order is
 /// chosen.
 pub fn parse_metadata(bytes: &[u8], entity_id: Option<&str>) -> Result<IdpMetadata, MetadataError> {
@@ -118,7 +118,7 @@ fn parse_document(text: &str) -> Result<Document<'_>, MetadataError> {
     })
 }
 
-/// Whether `<!DOCTYPE` appears outside comments, CDATA sections and
+/// Reports whether `<!DOCTYPE` appears outside comments, CDATA sections and
 /// processing instructions. In well-formed XML `<` cannot appear in text or
 /// attribute values, so any other occurrence is a DOCTYPE declaration.
 fn contains_doctype(text: &str) -> bool {
@@ -330,7 +330,7 @@ fn split_numeric_offset(text: &str) -> Option<(&str, Offset)> {
     Some((civil, Offset::from_seconds(seconds).ok()?))
 }
 
-/// The concatenated text of every text node under `node`.
+/// Concatenates the text of every text node under `node`.
 fn text_content(node: Node<'_, '_>) -> String {
     node.descendants().filter(Node::is_text).filter_map(|n| n.text()).collect()
 }

@@ -55,22 +55,22 @@ impl TestCertificate {
         Self { der }
     }
 
-    /// The DER bytes.
+    /// Returns the DER bytes.
     pub fn der(&self) -> &[u8] {
         &self.der
     }
 
-    /// Base64 of the DER on one line, as the provider stores it.
+    /// Returns base64 of the DER on one line, as the provider stores it.
     pub fn base64(&self) -> String {
         base64::engine::general_purpose::STANDARD.encode(&self.der)
     }
 
-    /// Base64 of the DER in lines of 64 characters, as metadata often holds it.
+    /// Returns base64 of the DER in lines of 64 characters, as metadata often contains it.
     pub fn base64_wrapped(&self) -> String {
         wrap_lines(&self.base64())
     }
 
-    /// The certificate as PEM text.
+    /// Returns the certificate as PEM text.
     pub fn pem(&self) -> String {
         format!(
             "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
@@ -78,12 +78,12 @@ impl TestCertificate {
         )
     }
 
-    /// Base64 of the PEM text: the form some metadata wrongly holds.
+    /// Returns base64 of the PEM text, a form some metadata wrongly contains.
     pub fn pem_inside_base64(&self) -> String {
         base64::engine::general_purpose::STANDARD.encode(self.pem())
     }
 
-    /// Lowercase hex SHA-256 of the DER.
+    /// Returns the lowercase hex SHA-256 of the DER.
     pub fn sha256(&self) -> String {
         hex::encode(Sha256::digest(&self.der))
     }

@@ -39,7 +39,7 @@ pub struct EntityBuilder {
 }
 
 impl EntityBuilder {
-    /// An IdP entity with HTTP-Redirect and HTTP-POST SSO services at
+    /// Starts an IdP entity with HTTP-Redirect and HTTP-POST SSO services at
     /// `https://idp.example.test/sso` and no certificate.
     pub fn idp(entity_id: &str) -> Self {
         let sso = "https://idp.example.test/sso".to_owned();
@@ -61,12 +61,12 @@ impl EntityBuilder {
         }
     }
 
-    /// A service provider entity (an `SPSSODescriptor`, no IdP role).
+    /// Starts a service provider entity (an `SPSSODescriptor`, no IdP role).
     pub fn service_provider(entity_id: &str) -> Self {
         Self { service_provider: true, ..Self::idp(entity_id) }
     }
 
-    /// Adds a `KeyDescriptor` whose one `X509Data` holds `texts`.
+    /// Adds a `KeyDescriptor` whose one `X509Data` contains `texts`.
     pub fn key_descriptor(mut self, key_use: KeyUse, texts: &[String]) -> Self {
         self.key_descriptors.push(KeyDescriptor { key_use, certificates: texts.to_vec() });
         self
@@ -172,7 +172,7 @@ impl EntityBuilder {
 /// Builds a metadata document: one `EntityDescriptor`, or an
 /// `EntitiesDescriptor` when there are several entities or one of
 /// [`MetadataBuilder::entities_valid_until`] / [`MetadataBuilder::aggregate`]
-/// asks for it.
+/// requests it.
 ///
 /// The methods that name no entity change the first one, the IdP made by
 /// [`MetadataBuilder::new`].
@@ -210,7 +210,7 @@ impl MetadataBuilder {
         self.first(|e| e.signing_certificate(certificate))
     }
 
-    /// Adds a signing `KeyDescriptor` whose one `X509Data` holds the whole
+    /// Adds a signing `KeyDescriptor` whose one `X509Data` contains the whole
     /// chain, leaf first.
     pub fn signing_chain(self, chain: &[&TestCertificate]) -> Self {
         let texts: Vec<String> = chain.iter().map(|c| c.base64_wrapped()).collect();
@@ -227,7 +227,7 @@ impl MetadataBuilder {
         self.first(|e| e.key_descriptor(KeyUse::Unspecified, &[certificate.base64_wrapped()]))
     }
 
-    /// Adds a `KeyDescriptor` whose `X509Data` holds `texts` as written.
+    /// Adds a `KeyDescriptor` whose `X509Data` contains `texts` as written.
     pub fn key_descriptor(self, key_use: KeyUse, texts: &[String]) -> Self {
         self.first(|e| e.key_descriptor(key_use, texts))
     }

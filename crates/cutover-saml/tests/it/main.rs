@@ -8,7 +8,7 @@ mod properties;
 
 use cutover_saml::testing::{CertificateBuilder, TestCertificate};
 
-/// A valid RSA 2048 certificate for `common_name`.
+/// Builds a valid RSA 2048 certificate for `common_name`.
 fn certificate(common_name: &str) -> TestCertificate {
     CertificateBuilder::new(common_name).build()
 }

@@ -26,7 +26,7 @@ proptest! {
     }
 }
 
-/// A realistic document to mutate: rollover certificates, an aggregate, a
+/// Builds a realistic document to mutate: rollover certificates, an aggregate, a
 /// signature and several services.
 fn sample_document() -> Vec<u8> {
     let a = CertificateBuilder::new("mutation-a").build();
