@@ -2,10 +2,9 @@
 //! address), a size cap enforced while streaming, a timeout, and no redirect
 //! that leaves https.
 
-use std::net::IpAddr;
 use std::time::Duration;
 
-use url::{Host, Url};
+use url::Url;
 
 use crate::{FetchError, MAX_METADATA_BYTES};
 
@@ -97,24 +96,10 @@ async fn download(
     Ok(body)
 }
 
-/// Whether `url` may be fetched: https, or http on a loopback address.
+/// Whether `url` may be fetched: https, or http on a loopback address, as
+/// for every other URL the tool sends requests to.
 fn is_allowed(url: &Url) -> bool {
-    match url.scheme() {
-        "https" => true,
-        "http" => is_loopback(url),
-        _ => false,
-    }
-}
-
-// FIXME: the auth layer is to provide `require_https_or_loopback` for API base
-// URLs; switching to it would keep one definition of a loopback host.
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
+    cutover_auth::require_https_or_loopback(url).is_ok()
 }
 
 /// A redirect that was not followed, and why.
