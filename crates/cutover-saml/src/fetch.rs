@@ -8,7 +8,7 @@ use url::Url;
 
 use crate::{FetchError, MAX_METADATA_BYTES};
 
-/// Most redirects followed before giving up.
+/// Maximum number of redirects followed.
 const MAX_REDIRECTS: usize = 10;
 
 /// Limits for [`fetch_metadata`].
@@ -16,7 +16,7 @@ const MAX_REDIRECTS: usize = 10;
 pub struct FetchOptions {
     /// Time allowed for the whole exchange: connecting, redirects and the body.
     pub timeout: Duration,
-    /// Largest body accepted, in bytes.
+    /// Maximum body size accepted, in bytes.
     pub max_bytes: usize,
 }
 
@@ -96,7 +96,7 @@ async fn download(
     Ok(body)
 }
 
-/// Whether `url` may be fetched: https, or http on a loopback address, as
+/// Reports whether `url` may be fetched: https, or http on a loopback address, as
 /// for every other URL the tool sends requests to.
 fn is_allowed(url: &Url) -> bool {
     cutover_auth::require_https_or_loopback(url).is_ok()

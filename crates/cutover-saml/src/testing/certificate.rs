@@ -165,7 +165,7 @@ impl CertificateBuilder {
 
     /// Builds the certificate.
     ///
-    /// Panics when rcgen fails or when a SHA-1 signature is asked for a key
+    /// Panics when rcgen fails or when a SHA-1 signature is requested for a key
     /// that is not RSA: both are mistakes in the test.
     pub fn build(self) -> TestCertificate {
         let params = self.params();
