@@ -15,7 +15,7 @@
 //! [`fetch_metadata`] downloads metadata over https (plain http only on a
 //! loopback address) with a size cap and a timeout.
 //!
-//! With the `testing` feature, [`testing`] builds certificates and metadata
+//! With the `testing` feature, the `testing` module builds certificates and metadata
 //! documents for tests.
 
 mod cert;
