@@ -3,6 +3,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::error::AuthError;
+use crate::profile::GcProfile;
 use crate::region::Region;
 use crate::secret::{ClientCredentials, ClientSecret};
 
@@ -35,8 +36,13 @@ pub enum CredentialSource {
     GenesysCloudEnv,
     /// `GENESYS_CLIENT_ID` and `GENESYS_CLIENT_SECRET`.
     GenesysEnv,
-    // NOTE: a profile of the `gc` CLI (`~/.gc/config.toml`) is a planned
-    // fourth source; the enum is non-exhaustive so it can be added.
+    /// A profile of the `gc` CLI's config file (`--profile`).
+    GcProfile {
+        /// The section name, such as `prod`.
+        name: String,
+        /// The config file, such as `/root/.gc/config.toml`.
+        path: PathBuf,
+    },
 }
 
 impl fmt::Display for CredentialSource {
@@ -54,6 +60,9 @@ impl fmt::Display for CredentialSource {
                 f,
                 "environment variables {ENV_GENESYS_CLIENT_ID} and {ENV_GENESYS_CLIENT_SECRET}"
             ),
+            Self::GcProfile { name, path } => {
+                write!(f, "gc profile `{name}` in `{}`", path.display())
+            }
         }
     }
 }
@@ -94,12 +103,40 @@ pub fn process_env(name: &str) -> Option<String> {
 /// unset. The secret file's surrounding whitespace (a trailing newline or
 /// CRLF) is removed.
 pub fn resolve_credentials(input: &CredentialInput<'_>) -> Result<ResolvedCredentials, AuthError> {
-    let resolved = match from_flags(input)? {
-        Some(found) => found,
+    resolve_credentials_with_profile(input, None)
+}
+
+/// Picks the client credentials like [`resolve_credentials`], with a `gc`
+/// CLI profile (`--profile`) as the last source: the flags and the
+/// environment variables take precedence over it, and a warning names the
+/// source that did.
+pub fn resolve_credentials_with_profile(
+    input: &CredentialInput<'_>,
+    profile: Option<&GcProfile>,
+) -> Result<ResolvedCredentials, AuthError> {
+    let earlier = match from_flags(input)? {
+        Some(found) => Some(found),
         None => match from_env(input.env, EnvPair::GENESYSCLOUD)? {
-            Some(found) => found,
-            None => from_env(input.env, EnvPair::GENESYS)?.ok_or(AuthError::NoCredentials)?,
+            Some(found) => Some(found),
+            None => from_env(input.env, EnvPair::GENESYS)?,
         },
+    };
+    let resolved = match (earlier, profile) {
+        (Some(found), Some(profile)) => {
+            tracing::warn!(
+                profile = %profile.name(),
+                source = %found.source,
+                "credentials from {} take precedence over the gc profile; unset them to \
+                 use the profile",
+                found.source
+            );
+            found
+        }
+        (Some(found), None) => found,
+        (None, Some(profile)) => {
+            ResolvedCredentials { credentials: profile.credentials(), source: profile.source() }
+        }
+        (None, None) => return Err(AuthError::NoCredentials),
     };
     tracing::debug!(
         client_id = %resolved.credentials.client_id,
@@ -240,6 +277,16 @@ pub fn resolve_region(
     flag: Option<&str>,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Region, AuthError> {
+    resolve_region_with_profile(flag, env, None)
+}
+
+/// Picks the region like [`resolve_region`], with the `environment` of a
+/// `gc` CLI profile after `GENESYSCLOUD_REGION` and before the default.
+pub fn resolve_region_with_profile(
+    flag: Option<&str>,
+    env: &dyn Fn(&str) -> Option<String>,
+    profile: Option<&GcProfile>,
+) -> Result<Region, AuthError> {
     let flag = flag.map(str::trim).filter(|value| !value.is_empty());
     let (region, source) = if let Some(value) = flag {
         (Region::parse(value)?, "--region")
@@ -247,6 +294,8 @@ pub fn resolve_region(
         env(ENV_GENESYSCLOUD_REGION).filter(|value| !value.trim().is_empty())
     {
         (Region::parse(&value)?, ENV_GENESYSCLOUD_REGION)
+    } else if let Some(profile) = profile {
+        (profile.region(), "gc profile")
     } else {
         (Region::default(), "default")
     };

@@ -112,7 +112,8 @@ pub enum AuthError {
     #[error(
         "no OAuth client credentials were given; pass `--client-id ID` and \
          `--client-secret-file PATH`, or set `GENESYSCLOUD_OAUTHCLIENT_ID` and \
-         `GENESYSCLOUD_OAUTHCLIENT_SECRET`"
+         `GENESYSCLOUD_OAUTHCLIENT_SECRET`, or pass `--profile NAME` to use a profile of the gc \
+         CLI"
     )]
     NoCredentials,
     /// A client ID was given without a secret to go with it.
@@ -172,6 +173,93 @@ pub enum AuthError {
         url: String,
         /// The problem with it.
         reason: String,
+    },
+    /// `--profile` was given, but no home folder is known to find the `gc`
+    /// CLI's config in.
+    #[error(
+        "cannot find the gc CLI config for profile `{profile}`, because neither `HOME` nor \
+         `USERPROFILE` is set; set `HOME` to the folder that contains `.gc/config.toml`"
+    )]
+    NoHomeFolder {
+        /// The profile name.
+        profile: String,
+    },
+    /// The `gc` CLI's config file could not be read.
+    #[error(
+        "could not read the gc CLI config `{}` for profile `{profile}`: {message}; create the \
+         profile with `gc profiles new`, or check the file's path and permissions",
+        .path.display()
+    )]
+    ProfileFileUnreadable {
+        /// The config file.
+        path: PathBuf,
+        /// The profile name.
+        profile: String,
+        /// What failed.
+        message: String,
+    },
+    /// The `gc` CLI's config file is not valid TOML.
+    #[error(
+        "the gc CLI config `{}` is not valid TOML at line {line}, column {column}: {message}; \
+         correct the file, or write the profile again with `gc profiles new`",
+        .path.display()
+    )]
+    ProfileFileInvalid {
+        /// The config file.
+        path: PathBuf,
+        /// 1-based line of the error, 0 when unknown.
+        line: usize,
+        /// 1-based column of the error, 0 when unknown.
+        column: usize,
+        /// The parser's message, without the source line (which may hold a
+        /// secret).
+        message: String,
+    },
+    /// The `gc` CLI's config file has no section for the profile.
+    #[error(
+        "the gc CLI config `{}` has no section `[{profile}]` (it has {available}); pass one of \
+         those to `--profile`, or add the profile with `gc profiles new`",
+        .path.display()
+    )]
+    ProfileNotFound {
+        /// The config file.
+        path: PathBuf,
+        /// The profile name.
+        profile: String,
+        /// The sections the file has, for the message.
+        available: String,
+    },
+    /// A profile lacks a key.
+    #[error(
+        "section `[{profile}]` of the gc CLI config `{}` has no `{key}`; {fix}",
+        .path.display()
+    )]
+    ProfileKeyMissing {
+        /// The config file.
+        path: PathBuf,
+        /// The section name.
+        profile: String,
+        /// The missing key.
+        key: &'static str,
+        /// How to add it.
+        fix: String,
+    },
+    /// A profile's key has an unusable value.
+    #[error(
+        "`{key}` in section `[{profile}]` of the gc CLI config `{}` {problem}; {fix}",
+        .path.display()
+    )]
+    ProfileKeyInvalid {
+        /// The config file.
+        path: PathBuf,
+        /// The section name.
+        profile: String,
+        /// The key.
+        key: &'static str,
+        /// The problem with its value; never the value of `client_secret`.
+        problem: String,
+        /// How to correct it.
+        fix: String,
     },
     /// The HTTP client could not be built.
     #[error("could not set up the HTTP client: {message}")]

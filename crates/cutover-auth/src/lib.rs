@@ -5,7 +5,8 @@
 //!   to the API and login hosts.
 //! - [`resolve_credentials`] picks the client ID and secret from the flags or
 //!   the environment and records the [`CredentialSource`];
-//!   [`resolve_region`] picks the region.
+//!   [`resolve_region`] picks the region. Their `_with_profile` forms add a
+//!   [`GcProfile`] of the `gc` CLI's `~/.gc/config.toml` as the last source.
 //! - [`ClientSecret`] and [`AccessToken`] hold secrets whose `Debug` and
 //!   `Display` print stars; [`ClientCredentials`] pairs a client ID with its
 //!   secret.
@@ -18,6 +19,7 @@
 mod base_url;
 mod credentials;
 mod error;
+mod profile;
 mod region;
 mod retry_after;
 mod secret;
@@ -30,9 +32,11 @@ pub use base_url::{
 pub use credentials::{
     CredentialInput, CredentialSource, ENV_GENESYS_CLIENT_ID, ENV_GENESYS_CLIENT_SECRET,
     ENV_GENESYSCLOUD_CLIENT_ID, ENV_GENESYSCLOUD_CLIENT_SECRET, ENV_GENESYSCLOUD_REGION,
-    ResolvedCredentials, process_env, read_secret_file, resolve_credentials, resolve_region,
+    ResolvedCredentials, process_env, read_secret_file, resolve_credentials,
+    resolve_credentials_with_profile, resolve_region, resolve_region_with_profile,
 };
 pub use error::AuthError;
+pub use profile::{GC_CONFIG_FILE, GcProfile, gc_config_path};
 pub use region::Region;
 pub use retry_after::{parse_retry_after, parse_seconds};
 pub use secret::{AccessToken, ClientCredentials, ClientSecret};

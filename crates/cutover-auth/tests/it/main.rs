@@ -2,6 +2,7 @@
 //! 127.0.0.1.
 
 mod credentials;
+mod profile;
 mod redaction;
 mod support;
 mod token;

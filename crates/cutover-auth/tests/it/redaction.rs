@@ -12,10 +12,10 @@ const TOKEN: &str = "eyJ-access-token-Zx81";
 
 /// Collects everything the subscriber writes.
 #[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
+pub(crate) struct Buffer(Arc<Mutex<Vec<u8>>>);
 
 impl Buffer {
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
     }
 }
@@ -43,7 +43,7 @@ impl<'a> MakeWriter<'a> for Buffer {
 /// event at every level into a buffer. A global subscriber is used because a
 /// thread-local one (`set_default`) can miss events whose callsites other
 /// test threads registered first.
-fn captured_logs() -> &'static Buffer {
+pub(crate) fn captured_logs() -> &'static Buffer {
     static BUFFER: OnceLock<Buffer> = OnceLock::new();
     BUFFER.get_or_init(|| {
         let buffer = Buffer::default();
