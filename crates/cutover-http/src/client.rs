@@ -159,6 +159,9 @@ impl Client {
             tokio::time::sleep(wait).await;
             waited += wait;
             retries += 1;
+            // A long wait may cross the token's renewal time, so the cache
+            // decides again which token the next attempt carries.
+            token = self.tokens.token().await?;
         }
     }
 
