@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::apply::ChangeHooks;
 use crate::files::{self, FileError};
 
-/// How the new client's first token is requested.
+/// The retry policy of the new client's first token request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ProofRetry {
     /// Token requests made at most.
@@ -50,7 +50,7 @@ pub struct BreakGlassRequest {
     pub role_id: Option<String>,
     /// The new file that receives the secret.
     pub secret_out: PathBuf,
-    /// How the client is proven.
+    /// The retry policy of the proof.
     pub proof: ProofRetry,
 }
 
@@ -97,7 +97,7 @@ pub enum BreakGlassError {
     /// An API call failed before the client was created.
     #[error("{action} failed: {source}")]
     Api {
-        /// What was being done.
+        /// The action that failed.
         action: &'static str,
         /// The API's error.
         source: Box<ApiError>,
@@ -128,9 +128,9 @@ pub enum BreakGlassError {
     /// The client was created, then had to be removed again.
     #[error("{cause}; {cleanup}")]
     Undone {
-        /// What went wrong after the client was created.
+        /// The failure after the client was created.
         cause: String,
-        /// What was done about the client and the file.
+        /// The cleanup of the client and the file.
         cleanup: String,
     },
 }
@@ -207,7 +207,7 @@ pub async fn create_break_glass(
     })
 }
 
-/// Why a created client has to be removed again.
+/// The reason a created client has to be removed again.
 struct Failure {
     cause: String,
     file_written: bool,

@@ -1,5 +1,5 @@
 //! `rollback --backup PATH`: puts the identity providers and native login back
-//! exactly as a backup holds them. `apply` uses the same steps to undo its own
+//! exactly as a backup stores them. `apply` uses the same steps to undo its own
 //! stages.
 //!
 //! The order protects sign-in. Native login comes back first when the backup
@@ -18,7 +18,7 @@ use crate::apply::{ChangeEvent, ChangeHooks, Clock};
 use crate::backup::{Backup, LoadedBackup};
 use crate::journal::{Journal, JournalEventKind};
 
-/// What was done to one provider type.
+/// The action taken on one provider type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RestoreAction {
@@ -28,7 +28,7 @@ pub enum RestoreAction {
     Deleted,
     /// The current object already equals the backup's.
     Unchanged,
-    /// The type could not be restored; `error` says why.
+    /// The type could not be restored, and `error` gives the cause.
     Failed,
 }
 
@@ -38,7 +38,7 @@ pub struct RestoredProvider {
     /// The provider type.
     #[serde(rename = "type")]
     pub kind: ProviderType,
-    /// What was done.
+    /// The action taken.
     pub action: RestoreAction,
     /// Why it failed, for [`RestoreAction::Failed`].
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -54,17 +54,17 @@ impl RestoredProvider {
         Self { kind, action: RestoreAction::Failed, error: Some(error.into()) }
     }
 
-    /// Tells whether this type is now as the backup holds it.
+    /// Tells whether this type now matches the backup.
     pub fn is_ok(&self) -> bool {
         self.action != RestoreAction::Failed
     }
 }
 
-/// How a rollback ended.
+/// The end state of a rollback.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RollbackResult {
-    /// Every provider type is as the backup holds it.
+    /// Every provider type matches the backup.
     RolledBack,
     /// At least one type could not be restored.
     RollbackFailed,
@@ -73,7 +73,7 @@ pub enum RollbackResult {
 /// The JSON output of `rollback`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RollbackReport {
-    /// How it ended.
+    /// Its end state.
     pub result: RollbackResult,
     /// One entry per provider type that the backup or the org has.
     pub restored: Vec<RestoredProvider>,

@@ -1,10 +1,10 @@
 //! `verify`: checks that the org can be signed in to after a cutover.
 //!
-//! The checks are `token` (a fresh token for the tool's own client),
-//! `organization` (`GET /api/v2/organizations/me`) and, for each configured
-//! provider other than `purecloud`, `provider:<type>`: not disabled, an
-//! `https` SSO URL, and at least one usable certificate (one that decodes, is
-//! not a CA certificate and is valid now). A certificate that expires within
+//! The checks are `token` (a fresh token for the tool's own client) and
+//! `organization` (`GET /api/v2/organizations/me`). Each configured provider
+//! other than `purecloud` gets `provider:<type>`: not disabled, an `https` SSO
+//! URL, and at least one usable certificate (one that decodes, is not a CA
+//! certificate and is valid now). A certificate that expires within
 //! the warning window is named in the detail but fails nothing. When no such
 //! provider is configured, a failed `provider` check says so.
 
@@ -168,7 +168,7 @@ fn is_https(url: &str) -> bool {
     url.get(..8).is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
 }
 
-/// The first 16 hex digits of a SHA-256: enough to tell certificates apart in
+/// Returns the first 16 hex digits of a SHA-256: enough to tell certificates apart in
 /// a message.
 fn short(sha256: &str) -> &str {
     sha256.get(..16).unwrap_or(sha256)

@@ -14,11 +14,11 @@ use super::compare::sent_differences;
 /// left out of the JSON when `false`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Check {
-    /// What was checked, such as `token` or `provider:generic`.
+    /// The check's name, such as `token` or `provider:generic`.
     pub name: String,
     /// Whether it passed.
     pub ok: bool,
-    /// What was found, or what failed and how to fix it.
+    /// The finding, or the failure and its fix.
     pub detail: String,
     /// Whether the check was not run (see the type's documentation).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -26,17 +26,17 @@ pub struct Check {
 }
 
 impl Check {
-    /// A check that passed.
+    /// Builds a check that passed.
     pub fn pass(name: impl Into<String>, detail: impl Into<String>) -> Self {
         Self { name: name.into(), ok: true, detail: detail.into(), skipped: false }
     }
 
-    /// A check that failed.
+    /// Builds a check that failed.
     pub fn fail(name: impl Into<String>, detail: impl Into<String>) -> Self {
         Self { name: name.into(), ok: false, detail: detail.into(), skipped: false }
     }
 
-    /// A check that could not be run and does not fail anything.
+    /// Builds a check that could not be run and does not fail anything.
     pub fn skipped(name: impl Into<String>, detail: impl Into<String>) -> Self {
         Self { name: name.into(), ok: true, detail: detail.into(), skipped: true }
     }

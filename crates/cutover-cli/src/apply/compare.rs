@@ -1,4 +1,4 @@
-//! How a provider object is compared with another.
+//! Comparison of one provider object with another.
 //!
 //! Both comparisons follow `cutover_policy::compare_provider`: `id` and
 //! `selfUri` are ignored (the server adds them), an absent field equals
@@ -22,7 +22,7 @@ pub fn sent_differences(sent: &IdentityProvider, read_back: &IdentityProvider) -
 /// Lists every field that differs between `expected` and `current`, in
 /// either direction: the fields of `expected` as [`sent_differences`]
 /// compares them, and the fields that only `current` has. This is the check
-/// that an object is exactly as a backup holds it.
+/// that an object is exactly as stored in a backup.
 pub fn object_differences(expected: &IdentityProvider, current: &IdentityProvider) -> Vec<String> {
     let mut differences = compare_provider(expected, current);
     let expected_fields = fields(expected);

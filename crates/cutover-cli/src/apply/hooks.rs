@@ -1,4 +1,4 @@
-//! What the caller of a change hears while it runs, and the clock it uses.
+//! The caller's hooks into a running change, and the clock it uses.
 
 use std::path::Path;
 
@@ -41,7 +41,7 @@ pub enum ChangeEvent<'a> {
     },
     /// One provider type was restored (or found unchanged) from a backup.
     Restored {
-        /// What was done.
+        /// The action taken.
         entry: &'a RestoredProvider,
     },
 }

@@ -47,7 +47,7 @@ use crate::rollback::rollback_command;
 pub struct ApplyRequest {
     /// The plan to execute: read with `--plan`, or made just before.
     pub plan: PlanDocument,
-    /// Where the backup and the journal go (`--backup-dir`).
+    /// The folder of the backup and the journal (`--backup-dir`).
     pub backup_dir: PathBuf,
     /// Break-glass clients to prove after native login is disabled
     /// (`--break-glass-secret-file ID=PATH`).

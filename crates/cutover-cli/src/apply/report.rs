@@ -11,7 +11,7 @@ use crate::backup::BackupError;
 use crate::journal::{JournalError, UnfinishedJournal};
 use crate::rollback::RestoredProvider;
 
-/// How an `apply` ended.
+/// The end state of an `apply`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ApplyResult {
@@ -36,7 +36,7 @@ impl ApplyResult {
     }
 }
 
-/// Where a stage ended.
+/// The end state of a stage.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum StageStatus {
@@ -55,9 +55,9 @@ pub enum StageStatus {
 pub struct StageReport {
     /// 1 (configure the provider) or 2 (disable native login).
     pub stage: u8,
-    /// What the stage does.
+    /// The stage's description.
     pub description: String,
-    /// Where it ended.
+    /// Its end state.
     pub status: StageStatus,
     /// The checks in the order they ran; the `put:<type>` check is the
     /// change itself.
@@ -67,7 +67,7 @@ pub struct StageReport {
 /// The JSON output of `apply`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ApplyReport {
-    /// How it ended.
+    /// Its end state.
     pub result: ApplyResult,
     /// The stages of the plan, in order.
     pub stages: Vec<StageReport>,
@@ -75,14 +75,14 @@ pub struct ApplyReport {
     pub backup: String,
     /// The findings of the evaluation made just before the change.
     pub findings: Vec<Finding>,
-    /// What the undo did to each provider type, when a stage failed.
+    /// The undo's action on each provider type, when a stage failed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub undo: Vec<RestoredProvider>,
     /// The command that restores the org from the backup, when a stage
     /// failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rollback_command: Option<String>,
-    /// What went wrong and what to do, when a stage failed.
+    /// The cause and the next step, when a stage failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Problems that changed nothing, such as a journal that could not be

@@ -20,7 +20,7 @@ use crate::backup::Backup;
 use crate::journal::{Journal, JournalEventKind};
 use crate::rollback::{RestoreAction, RestoredProvider, restore_provider};
 
-/// One stage as the plan holds it: the provider type and the body to send.
+/// One stage as stored in the plan: the provider type and the body to send.
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct StagePlan {
     pub(super) number: u8,
@@ -102,7 +102,7 @@ pub(super) struct Run<'a> {
     pub(super) rollback_command: String,
 }
 
-/// What a stage left behind.
+/// The outcome of one stage.
 struct StageRun {
     /// Whether the change was sent (even when the request failed, the API may
     /// have applied it).
@@ -388,7 +388,7 @@ impl Run<'_> {
 
     /// Undoes the sent stages in reverse from the backup. When native login
     /// cannot be turned back on, the earlier stages are kept in place, because
-    /// undoing the provider then could leave nobody able to sign in.
+    /// undoing the provider then could lock every user out.
     async fn undo(&self, plans: &[StagePlan], sent: &[usize]) -> Vec<RestoredProvider> {
         let mut entries = Vec::new();
         let mut native_login_stuck = false;
