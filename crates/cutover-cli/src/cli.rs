@@ -37,6 +37,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "PATH")]
     pub client_secret_file: Option<PathBuf>,
 
+    /// Profile (section) of the gc CLI's ~/.gc/config.toml to take the client ID,
+    /// secret and region from, when no flag or environment variable sets them.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+
     /// Region name (us-east-1, eu-west-1, ...) or domain (mypurecloud.ie, ...);
     /// default us-east-1.
     #[arg(long, global = true, env = "GENESYSCLOUD_REGION", value_name = "REGION")]
@@ -107,7 +112,22 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Run a whole cutover against a simulated org on 127.0.0.1.
     Demo(DemoArgs),
+    /// Export the org's configuration for other tools.
+    #[command(subcommand)]
+    Export(ExportCommand),
 }
+
+/// `export` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Print HCL for the configured identity providers as genesyscloud_idp_<type>
+    /// resources, each with an import block.
+    Terraform(ExportTerraformArgs),
+}
+
+/// `export terraform` flags.
+#[derive(Debug, Args)]
+pub struct ExportTerraformArgs {}
 
 /// `auth` subcommands.
 #[derive(Debug, Subcommand)]
@@ -343,6 +363,11 @@ pub struct CompletionsArgs {
 /// `demo` flags.
 #[derive(Debug, Args)]
 pub struct DemoArgs {}
+
+/// Returns the clap command of the whole program, for completions and the man page.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
 
 #[cfg(test)]
 mod tests {

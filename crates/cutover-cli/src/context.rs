@@ -12,7 +12,8 @@ use cutover_api::OrgApi;
 use cutover_auth::{
     ClientCredentials, ClientSecret, CredentialInput, ENV_GENESYS_CLIENT_ID,
     ENV_GENESYS_CLIENT_SECRET, ENV_GENESYSCLOUD_CLIENT_ID, ENV_GENESYSCLOUD_CLIENT_SECRET,
-    process_env, read_secret_file, resolve_credentials, resolve_region,
+    GcProfile, process_env, read_secret_file, resolve_credentials_with_profile,
+    resolve_region_with_profile,
 };
 use cutover_http::{HttpApi, HttpConfig};
 use cutover_memory::MemoryOrg;
@@ -76,9 +77,10 @@ impl Backend {
         global: &GlobalArgs,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Backend, CliError> {
+        let profile = load_profile(global, env)?;
         // Region and URLs are flag values: a bad one is a usage error (exit 2),
         // checked before credentials are looked up.
-        let region = resolve_region(global.region.as_deref(), env)
+        let region = resolve_region_with_profile(global.region.as_deref(), env, profile.as_ref())
             .map_err(|error| CliError::usage(error.to_string()))?;
         let mut config = HttpConfig::for_region(region);
         config.api_base =
@@ -88,11 +90,14 @@ impl Backend {
             .as_deref()
             .map(|text| parse_base("--login-base", text))
             .transpose()?;
-        let resolved = resolve_credentials(&CredentialInput {
-            client_id: global.client_id.as_deref(),
-            client_secret_file: global.client_secret_file.as_deref(),
-            env,
-        })
+        let resolved = resolve_credentials_with_profile(
+            &CredentialInput {
+                client_id: global.client_id.as_deref(),
+                client_secret_file: global.client_secret_file.as_deref(),
+                env,
+            },
+            profile.as_ref(),
+        )
         .map_err(|error| CliError::input(error.to_string()))?;
         Self::http(resolved.credentials, resolved.source.to_string(), config)
     }
@@ -172,16 +177,34 @@ impl Backend {
     }
 }
 
+/// Reads the `gc` CLI profile of `--profile` from `$HOME/.gc/config.toml`,
+/// or returns `None` without the flag. A profile that cannot be read is an
+/// error (exit 1), even when other sources would supply the credentials,
+/// because the flag asked for it.
+fn load_profile(
+    global: &GlobalArgs,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<GcProfile>, CliError> {
+    global
+        .profile
+        .as_deref()
+        .map(|name| GcProfile::load_from_home(name, env))
+        .transpose()
+        .map_err(|error| CliError::input(error.to_string()))
+}
+
 /// Picks the client for an org file: `--client-id` (with
 /// `--client-secret-file` when given), else `GENESYSCLOUD_OAUTHCLIENT_ID`
-/// (with its secret variable when set), else `GENESYS_CLIENT_ID`, else none,
-/// which selects the first active client-credentials client with a secret.
+/// (with its secret variable when set), else `GENESYS_CLIENT_ID`, else the
+/// client of `--profile`, else none, which selects the first active
+/// client-credentials client with a secret.
 /// A client ID alone is enough; a secret, when given, must match the file's.
 fn org_file_credentials(
     global: &GlobalArgs,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(Option<String>, Option<ClientSecret>, String), CliError> {
     let set = |name: &str| env(name).filter(|value| !value.trim().is_empty());
+    let profile = load_profile(global, env)?;
     if let Some(id) = &global.client_id {
         let secret = global
             .client_secret_file
@@ -208,6 +231,10 @@ fn org_file_credentials(
                 format!("environment variable {id_var}"),
             ));
         }
+    }
+    if let Some(profile) = profile {
+        let credentials = profile.credentials();
+        return Ok((Some(credentials.client_id), Some(credentials.secret), profile.to_string()));
     }
     Ok((None, None, "the org file's first active client-credentials client".to_owned()))
 }

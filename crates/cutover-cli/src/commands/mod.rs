@@ -9,6 +9,7 @@ pub mod auth_check;
 pub mod changes;
 pub mod completions;
 pub mod demo;
+pub mod export;
 pub mod inventory;
 pub mod metadata;
 pub mod plan;
@@ -17,7 +18,7 @@ use comfy_table::{Cell, Table};
 use cutover_api::{CollectOptions, GrantScope, OrgState, collect_state};
 use cutover_policy::{Finding, PolicyError};
 
-use crate::cli::{AuthCommand, BreakGlassCommand, Cli, Command, MetadataCommand};
+use crate::cli::{AuthCommand, BreakGlassCommand, Cli, Command, ExportCommand, MetadataCommand};
 use crate::context::Backend;
 use crate::exit::{CliError, Exit};
 use crate::output::Printer;
@@ -52,6 +53,10 @@ pub async fn run(cli: &Cli, printer: &Printer) -> Result<Exit, CliError> {
         Command::Verify(args) => {
             let backend = Backend::open(global)?;
             changes::run_verify(args, &backend, printer).await
+        }
+        Command::Export(ExportCommand::Terraform(args)) => {
+            let backend = Backend::open(global)?;
+            export::terraform(args, &backend, printer).await
         }
     }
 }
