@@ -38,6 +38,6 @@ pub use fingerprint::state_fingerprint;
 pub use plan::{PLAN_SCHEMA, PlanDocument, PlanInputs, PlanOrganization, PlanSource};
 pub use provider::{
     SLO_BINDING_POST, SLO_BINDING_REDIRECT, compare_provider, explain_uri_difference,
-    preferred_endpoint, provider_body, provider_matches,
+    provider_body, provider_matches,
 };
 pub use report::{CertificateSummary, MetadataReport};

@@ -4,13 +4,11 @@
 use std::collections::BTreeSet;
 
 use cutover_api::IdentityProvider;
-use cutover_saml::{BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, Endpoint, IdpMetadata};
+use cutover_saml::{BINDING_HTTP_REDIRECT, IdpMetadata};
 use jiff::Timestamp;
 use serde_json::Value;
 
-use crate::certificates::{
-    decode_certificate_text, encode_der, provider_certificates, stored_certificate_set,
-};
+use crate::certificates::{decode_certificate_text, stored_certificate_set};
 
 /// `sloBinding` value for an HTTP-Redirect single-logout service.
 ///
@@ -25,15 +23,6 @@ pub const SLO_BINDING_POST: &str = "HTTP Post";
 
 /// Fields a server adds to a provider; they are never compared.
 const SERVER_FIELDS: [&str; 2] = ["id", "selfUri"];
-
-/// Returns the first endpoint with the HTTP-Redirect binding and a location,
-/// else the first with HTTP-POST.
-pub fn preferred_endpoint(endpoints: &[Endpoint]) -> Option<&Endpoint> {
-    let first = |binding: &str| {
-        endpoints.iter().find(|e| e.binding == binding && !e.location.trim().is_empty())
-    };
-    first(BINDING_HTTP_REDIRECT).or_else(|| first(BINDING_HTTP_POST))
-}
 
 /// Builds the body of `PUT /api/v2/identityproviders/<kind>` for stage 1.
 ///
@@ -58,10 +47,9 @@ pub fn provider_body(
     now: Timestamp,
 ) -> IdentityProvider {
     let mut body = existing.cloned().unwrap_or_default();
-    let certificates: Vec<String> =
-        provider_certificates(metadata, now).iter().map(|info| encode_der(&info.der)).collect();
-    let sso = metadata.chosen_sso_service().or_else(|| preferred_endpoint(&metadata.sso_services));
-    let slo = preferred_endpoint(&metadata.slo_services);
+    let certificates = metadata.provider_certificates(now);
+    let sso = metadata.chosen_sso_service();
+    let slo = metadata.chosen_slo_service();
 
     body.name = Some(
         name.map(str::to_owned)

@@ -4,7 +4,7 @@ use cutover_saml::{Endpoint, IdpMetadata, KeyType, MetadataError};
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::certificates::{days_left, distinct_parsed, provider_certificates};
+use crate::certificates::days_left;
 use crate::error::PolicyError;
 use crate::evaluate::evaluate_metadata;
 use crate::finding::Finding;
@@ -63,7 +63,8 @@ impl MetadataReport {
                 entity_ids: metadata.entity_ids.clone(),
                 sso_services: metadata.sso_services.clone(),
                 slo_services: metadata.slo_services.clone(),
-                certificates: distinct_parsed(metadata)
+                certificates: metadata
+                    .parsed_certificates()
                     .into_iter()
                     .map(|info| CertificateSummary {
                         subject: info.subject.clone(),
@@ -75,7 +76,8 @@ impl MetadataReport {
                         key_bits: info.key_bits,
                     })
                     .collect(),
-                provider_certificates: provider_certificates(metadata, now)
+                provider_certificates: metadata
+                    .usable_certificates(now)
                     .into_iter()
                     .map(|info| info.sha256.clone())
                     .collect(),

@@ -7,8 +7,7 @@ use cutover_api::models::GRANT_CLIENT_CREDENTIALS;
 use super::{OrgFacts, client_label, client_subject};
 use crate::finding::{Finding, RuleId, Severity};
 
-const CREATE_FIX: &str = "create one with `sso-cutover break-glass create --secret-out PATH` and \
-                          keep its secret offline";
+const CREATE_COMMAND: &str = "`sso-cutover break-glass create --secret-out PATH`";
 
 /// Evaluates the break-glass rules. `named` are the `--break-glass-client`
 /// IDs without repeats; when empty, every client of the org is a candidate.
@@ -30,8 +29,10 @@ pub(crate) fn check(facts: &OrgFacts<'_>, named: &[&str], findings: &mut Vec<Fin
                     Severity::Block,
                     client_subject(id),
                     format!("break-glass client `{id}` does not exist in the org"),
-                    "check the client ID with `sso-cutover inventory`, or create a client with \
-                     `sso-cutover break-glass create --secret-out PATH`",
+                    format!(
+                        "check the client ID with `sso-cutover inventory`, or create a client \
+                         with {CREATE_COMMAND}"
+                    ),
                 )),
             }
         }
@@ -56,7 +57,10 @@ pub(crate) fn check(facts: &OrgFacts<'_>, named: &[&str], findings: &mut Vec<Fin
                  `sso:provider:edit` or `sso:provider:add`, so nothing could turn native login \
                  back on if SSO sign-in fails"
             ),
-            format!("{CREATE_FIX}, or name a qualifying client with `--break-glass-client ID`"),
+            format!(
+                "create one with {CREATE_COMMAND} and keep its secret offline, or name a \
+                 qualifying client with `--break-glass-client ID`"
+            ),
         )),
         [only] => findings.push(Finding::new(
             RuleId::BreakGlassSingle,
@@ -67,7 +71,10 @@ pub(crate) fn check(facts: &OrgFacts<'_>, named: &[&str], findings: &mut Vec<Fin
                  disabled or its secret is lost, native login cannot be turned back on",
                 client_label(only)
             ),
-            format!("{CREATE_FIX}, and keep the two secrets in separate places"),
+            format!(
+                "create a second one with {CREATE_COMMAND} and keep the two secrets in separate \
+                 places"
+            ),
         )),
         _ => {}
     }
@@ -89,7 +96,9 @@ fn check_named(facts: &OrgFacts<'_>, client: &OAuthClient, findings: &mut Vec<Fi
                 "break-glass client {label} has grant type `{grant}`; only a \
                  `CLIENT-CREDENTIALS` client gets a token without anyone signing in"
             ),
-            format!("name a CLIENT-CREDENTIALS client instead, or {CREATE_FIX}"),
+            format!(
+                "name a CLIENT-CREDENTIALS client instead, or create one with {CREATE_COMMAND}"
+            ),
         ));
     }
     if !client.is_active() {

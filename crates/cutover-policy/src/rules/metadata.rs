@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use cutover_saml::{CertificateInfo, IdpMetadata, KeyType, MetadataError};
 use jiff::Timestamp;
 
-use crate::certificates::{days_left, expires_within, is_valid_at, provider_certificates};
+use crate::certificates::{days_left, expires_within};
 use crate::error::PolicyError;
 use crate::finding::{Finding, RuleId, Severity};
 
@@ -159,7 +159,7 @@ fn check_certificates(
     warn_days: u32,
     findings: &mut Vec<Finding>,
 ) {
-    let any_usable = !provider_certificates(metadata, now).is_empty();
+    let any_usable = !metadata.usable_certificates(now).is_empty();
     let mut seen = BTreeSet::new();
 
     for entry in &metadata.signing_certificates {
@@ -198,7 +198,8 @@ fn check_certificate(
     findings: &mut Vec<Finding>,
 ) {
     let subject = format!("certificate:{}", info.sha256);
-    let label = format!("`{}` (valid {} to {})", info.subject, info.not_before, info.not_after);
+    let name = format!("`{}`", info.subject);
+    let label = format!("{name} (expires {})", info.not_after);
     // Expired, not-yet-valid and CA certificates are left out of the provider.
     // They block only when they leave it with no certificate at all.
     let (unusable_severity, unusable_note, unusable_fix) = if any_usable {
@@ -220,7 +221,7 @@ fn check_certificate(
             RuleId::CertExpired,
             unusable_severity,
             subject.clone(),
-            format!("signing certificate {label} expired on {}{unusable_note}", info.not_after),
+            format!("signing certificate {name} expired on {}{unusable_note}", info.not_after),
             unusable_fix,
         ));
     }
@@ -236,13 +237,13 @@ fn check_certificate(
             unusable_fix,
         ));
     }
-    if is_valid_at(info, now) && expires_within(info, now, warn_days) {
+    if info.is_valid_at(now) && expires_within(info, now, warn_days) {
         findings.push(Finding::new(
             RuleId::CertExpiresSoon,
             Severity::Warn,
             subject.clone(),
             format!(
-                "signing certificate {label} expires on {}, in {} days",
+                "signing certificate {name} expires on {}, in {} days",
                 info.not_after,
                 days_left(info, now)
             ),

@@ -7,16 +7,16 @@ pub(crate) mod clients;
 pub(crate) mod metadata;
 pub(crate) mod people;
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use cutover_api::permissions::role_grants_idp_admin;
-use cutover_api::{OAuthClient, OrgState, ProviderType, User};
+use cutover_api::{OAuthClient, OrgState, ProviderType, Role, User};
 
 /// Facts about the org that several rules read, computed once.
 pub(crate) struct OrgFacts<'a> {
     pub(crate) state: &'a OrgState,
-    /// IDs of the roles that grant `sso:provider:edit` or `sso:provider:add`.
-    pub(crate) admin_roles: HashSet<&'a str>,
+    /// The roles that grant `sso:provider:edit` or `sso:provider:add`, by ID.
+    pub(crate) admin_roles: HashMap<&'a str, &'a Role>,
 }
 
 impl<'a> OrgFacts<'a> {
@@ -25,7 +25,7 @@ impl<'a> OrgFacts<'a> {
             .roles
             .iter()
             .filter(|role| role_grants_idp_admin(role))
-            .map(|role| role.id.as_str())
+            .map(|role| (role.id.as_str(), role))
             .collect();
         OrgFacts { state, admin_roles }
     }
@@ -33,7 +33,7 @@ impl<'a> OrgFacts<'a> {
     /// Tells whether one of the client's roles grants the IdP admin
     /// permission. A role ID that names no role grants nothing.
     pub(crate) fn client_has_idp_admin_role(&self, client: &OAuthClient) -> bool {
-        client.role_ids().iter().any(|id| self.admin_roles.contains(id))
+        client.role_ids().iter().any(|id| self.admin_roles.contains_key(id))
     }
 
     /// Tells whether the client qualifies as break-glass access: active,

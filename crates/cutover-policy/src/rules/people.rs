@@ -1,6 +1,6 @@
 //! People rules: who can still sign in once native login is disabled.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 
 use cutover_api::User;
 
@@ -89,19 +89,23 @@ pub(crate) fn check(
     }
 }
 
-/// Maps each user that holds an IdP admin role to the IDs of those roles.
-fn admin_roles_by_user<'a>(facts: &OrgFacts<'a>) -> BTreeMap<&'a str, BTreeSet<&'a str>> {
-    let mut map: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+/// Maps each user that holds an IdP admin role to the names of those roles
+/// (the ID for a role without a name).
+fn admin_roles_by_user<'a>(facts: &OrgFacts<'a>) -> HashMap<&'a str, BTreeSet<&'a str>> {
+    let mut map: HashMap<&str, BTreeSet<&str>> = HashMap::new();
     for grant in &facts.state.grants {
-        if facts.admin_roles.contains(grant.role_id.as_str()) {
-            map.entry(grant.subject_id.as_str()).or_default().insert(grant.role_id.as_str());
+        if let Some(role) = facts.admin_roles.get(grant.role_id.as_str()) {
+            let label =
+                if role.name.trim().is_empty() { role.id.as_str() } else { role.name.as_str() };
+            map.entry(grant.subject_id.as_str()).or_default().insert(label);
         }
     }
     map
 }
 
-fn admin_missing(user: &User, role_ids: &BTreeSet<&str>) -> Finding {
-    let roles: Vec<String> = role_ids.iter().map(|id| format!("`{id}`")).collect();
+fn admin_missing(user: &User, role_names: &BTreeSet<&str>) -> Finding {
+    let roles: Vec<String> = role_names.iter().map(|name| format!("`{name}`")).collect();
+    let noun = if roles.len() == 1 { "role" } else { "roles" };
     let reason = if user.email.as_deref().is_some_and(|email| !email.trim().is_empty()) {
         "is not in the IdP user list"
     } else {
@@ -112,7 +116,7 @@ fn admin_missing(user: &User, role_ids: &BTreeSet<&str>) -> Finding {
         Severity::Block,
         format!("user:{}", user.id),
         format!(
-            "identity-provider admin {} (role {}) {reason}; they lose access once native login \
+            "identity-provider admin {} ({noun} {}) {reason}; they lose access once native login \
              is disabled",
             user_label(user),
             roles.join(", ")
@@ -138,7 +142,8 @@ fn others_missing(missing: &[&User], other_count: usize) -> Finding {
     examples.truncate(MISSING_EXAMPLES);
 
     let no_email = if without_email > 0 {
-        format!(" ({without_email} of them have no email)")
+        let verb = if without_email == 1 { "has" } else { "have" };
+        format!(" ({without_email} of them {verb} no email)")
     } else {
         String::new()
     };

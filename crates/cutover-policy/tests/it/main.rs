@@ -5,8 +5,14 @@
 mod break_glass;
 mod certificates;
 mod clients;
+mod fingerprint;
 mod metadata;
 mod people;
+mod plan;
+mod properties;
+mod provider;
+mod report;
+mod snapshots;
 mod stages;
 mod support;
 mod waivers;

@@ -147,7 +147,7 @@ fn missing_users_counted_once() {
     assert_eq!(finding.severity, Severity::Warn);
     assert_eq!(finding.subject, "org");
     assert!(finding.message.starts_with("3 of the org's 3 active users"), "{}", finding.message);
-    assert!(finding.message.contains("1 of them have no email"), "{}", finding.message);
+    assert!(finding.message.contains("1 of them has no email"), "{}", finding.message);
     assert!(
         finding.message.contains("lee.park@example.com, sam.ito@example.com"),
         "{}",

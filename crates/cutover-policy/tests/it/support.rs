@@ -33,17 +33,25 @@ pub(crate) fn days(count: i64) -> SignedDuration {
 }
 
 /// Real DER certificates, generated once: the certificate decoder accepts
-/// only X.509, so stored certificate text in tests must be real.
+/// only X.509, so stored certificate text in tests must be real. Ed25519
+/// keys from fixed seeds, fixed validity and a serial derived from the key
+/// make every run produce the same bytes, so snapshots stay stable. The
+/// facts the rules read come from [`Cert`], not from these bytes.
 fn der_pool() -> &'static [Vec<u8>] {
     static POOL: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
-    POOL.get_or_init(|| {
-        (0..8)
-            .map(|index| {
-                let name = format!("idp-{index}.example.com");
-                rcgen::generate_simple_self_signed(vec![name]).unwrap().cert.der().to_vec()
-            })
-            .collect()
-    })
+    POOL.get_or_init(|| (0..8).map(fixed_certificate).collect())
+}
+
+fn fixed_certificate(index: u8) -> Vec<u8> {
+    // PKCS#8 v1 wrapping of a raw Ed25519 seed (RFC 8410).
+    let mut pkcs8 = hex::decode("302e020100300506032b657004220420").unwrap();
+    pkcs8.extend([index + 1; 32]);
+    let key = rcgen::KeyPair::try_from(pkcs8.as_slice()).unwrap();
+    let mut params = rcgen::CertificateParams::default();
+    params.distinguished_name.push(rcgen::DnType::CommonName, format!("idp-{index}.example.com"));
+    params.not_before = rcgen::date_time_ymd(2025, 1, 1);
+    params.not_after = rcgen::date_time_ymd(2030, 1, 1);
+    params.self_signed(&key).unwrap().der().to_vec()
 }
 
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
