@@ -13,7 +13,7 @@ use url::Url;
 
 use crate::retry::RetryPolicy;
 
-/// Longest piece of a non-JSON error body quoted in an error message.
+/// Maximum length of a non-JSON error body quoted in an error message.
 const MAX_QUOTED_BODY: usize = 200;
 
 /// Sends API requests with a bearer token and applies the [`RetryPolicy`].

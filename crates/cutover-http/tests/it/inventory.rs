@@ -262,7 +262,7 @@ async fn dropped_connection_on_post_is_not_repeated() {
 #[tokio::test]
 async fn refused_connection_on_post_is_repeated() {
     // Nothing listens on the API port at first, so the first POST never
-    // leaves and the backend may repeat it; the server starts during the
+    // leaves and the backend may repeat it. The server starts during the
     // backoff.
     let token_server = RawServer::start(|_| token_reply()).await;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -3,6 +3,7 @@
 //! server where a connection must drop mid-request.
 
 mod inventory;
+mod logs;
 mod paths;
 mod retry;
 mod support;
