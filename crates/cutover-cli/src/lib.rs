@@ -19,6 +19,7 @@ pub mod files;
 pub mod journal;
 pub mod output;
 pub mod rollback;
+pub mod terraform;
 pub mod verify;
 
 use std::ffi::OsString;
