@@ -33,7 +33,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "ID")]
     pub client_id: Option<String>,
 
-    /// File that holds the client secret; a trailing newline is ignored.
+    /// File that contains the client secret; a trailing newline is ignored.
     #[arg(long, global = true, value_name = "PATH")]
     pub client_secret_file: Option<PathBuf>,
 
@@ -300,7 +300,7 @@ pub struct ApplyArgs {
 pub struct SecretFileArg {
     /// The OAuth client ID.
     pub client_id: String,
-    /// The file that holds its secret.
+    /// The file that contains its secret.
     pub path: PathBuf,
 }
 

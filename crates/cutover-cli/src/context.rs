@@ -1,9 +1,10 @@
 //! Backend selection: an org snapshot file (`--org-file`) or the real API.
 //!
 //! [`Backend::open`] picks the backend from the global flags and returns the
-//! [`OrgApi`] every command works through, together with what the commands
-//! show about it (region, client, where the credentials came from) and the
-//! hook that writes a changed org file back ([`Backend::save_after_change`]).
+//! [`OrgApi`] every command works through. The backend also carries what the
+//! commands show about it (region, client, the source of the credentials) and
+//! the hook that writes a changed org file back
+//! ([`Backend::save_after_change`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -159,8 +160,8 @@ impl Backend {
         self.org_file.as_ref().map(|file| file.path.as_path())
     }
 
-    /// Writes the org file back after a change, so that the next command sees
-    /// it; does nothing for the API backend. Call it after every change
+    /// Writes the org file back after a change, so that the next command reads
+    /// the changed org. Does nothing for the API backend. Call it after every change
     /// (`apply` stage, undo, `rollback`, `break-glass create`), successful or
     /// not, because a failed sequence may have changed part of the org.
     pub fn save_after_change(&self) -> Result<(), CliError> {

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 
 use cutover_api::ApiError;
 
-/// How a command ended; each variant is one exit code.
+/// The outcome of a command, one variant per exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Exit {
     /// 0: success, or a plan with no blocking finding.
@@ -94,17 +94,17 @@ pub struct CliError {
 }
 
 impl CliError {
-    /// An error with an explicit exit code.
+    /// Creates an error with an explicit exit code.
     pub fn new(exit: Exit, message: impl Into<String>) -> Self {
         Self { exit, message: message.into() }
     }
 
-    /// Bad input or a failed call (exit 1).
+    /// Creates an error for bad input or a failed call (exit 1).
     pub fn input(message: impl Into<String>) -> Self {
         Self::new(Exit::Error, message)
     }
 
-    /// A usage error (exit 2).
+    /// Creates a usage error (exit 2).
     pub fn usage(message: impl Into<String>) -> Self {
         Self::new(Exit::Usage, message)
     }

@@ -2,11 +2,11 @@
 //! the safe-change engine (backup, journal, staged apply, rollback, verify,
 //! break-glass clients) behind it.
 //!
-//! [`main_with_args`] is the whole program: it parses the command line
-//! ([`cli::Cli`]), opens the org ([`context::Backend`]: an org snapshot file
-//! or the real API), runs the command (`commands`), prints through the one
-//! [`output::Printer`], and maps the result to an exit code in one place
-//! ([`exit::Exit::of`]).
+//! [`main_with_args`] is the whole program. It parses the command line
+//! ([`cli::Cli`]) and opens the org ([`context::Backend`]: an org snapshot
+//! file or the real API). Then it runs the command (`commands`), prints
+//! through the one [`output::Printer`], and maps the result to an exit code in
+//! one place ([`exit::Exit::of`]).
 
 pub mod apply;
 pub mod backup;

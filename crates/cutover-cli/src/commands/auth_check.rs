@@ -16,11 +16,11 @@ pub struct AuthCheck {
     pub region: String,
     /// The org the token belongs to.
     pub organization: OrganizationSummary,
-    /// The OAuth client that holds the token.
+    /// The OAuth client that the token was issued to.
     pub client: ClientRef,
     /// Token lifetime in seconds, as the login service stated it.
     pub expires_in: u64,
-    /// Where the credentials came from, such as `--client-id and
+    /// The source of the credentials, such as `--client-id and
     /// --client-secret-file`.
     pub credential_source: String,
 }

@@ -84,8 +84,8 @@ fn mark(check: &Check) -> &'static str {
     }
 }
 
-/// The flags that select the same org in a later command, for the rollback
-/// command `apply` prints. Secrets are never among them: a secret file is
+/// Returns the flags that select the same org in a later command, for the
+/// rollback command that `apply` prints. Secrets are never among them: a secret file is
 /// named by its path.
 pub fn backend_args(global: &GlobalArgs) -> Vec<String> {
     let mut args = Vec::new();
@@ -107,7 +107,7 @@ pub fn backend_args(global: &GlobalArgs) -> Vec<String> {
     args
 }
 
-/// Runs `apply`: plans now (or reads `--plan`), shows the plan, asks on a
+/// Runs `apply`: plans now (or reads `--plan`), shows the plan, prompts on a
 /// terminal unless `--yes`, then runs the stages. Ends with 0, 1, 3, 5 or 6.
 pub async fn apply(
     args: &ApplyArgs,
@@ -125,7 +125,7 @@ pub async fn apply(
         .await
 }
 
-/// The part of `apply` after the flags were checked, also used by `demo`.
+/// Runs the part of `apply` that follows the flag checks; `demo` calls it too.
 pub async fn apply_with(
     args: &ApplyArgs,
     global: &GlobalArgs,
@@ -148,7 +148,7 @@ pub async fn apply_with(
             return Err(CliError::usage("apply needs --metadata or --plan; pass one of them"));
         }
     };
-    printer.note(plan::render(&document));
+    printer.note(plan::render_changes(&document));
     if !document.blocked && !document.stages.is_empty() {
         consent.confirm(&format!(
             "Apply {} stage(s) to org {} ({})?",
@@ -295,7 +295,8 @@ pub async fn run_rollback(
     rollback_with(&loaded, &backend, printer).await
 }
 
-/// The part of `rollback` after the backup was read, also used by `demo`.
+/// Runs the part of `rollback` that follows reading the backup; `demo` calls it
+/// too.
 pub async fn rollback_with(
     loaded: &crate::backup::LoadedBackup,
     backend: &Backend,

@@ -60,9 +60,9 @@ pub struct ProviderSummary {
     pub disabled: bool,
     /// The IdP's entity ID.
     pub issuer_uri: Option<String>,
-    /// Where sign-in requests go.
+    /// The URL that sign-in requests go to.
     pub sso_target_uri: Option<String>,
-    /// How many certificates the provider holds.
+    /// How many certificates the provider has.
     pub certificate_count: usize,
 }
 
@@ -124,7 +124,7 @@ pub async fn run(
     backend: &Backend,
     printer: &Printer,
 ) -> Result<Exit, CliError> {
-    // A snapshot holds every role's members; the summary needs only the
+    // A snapshot contains every role's members; the summary needs only the
     // members of admin roles, which is far fewer calls on a large org.
     let scope =
         if args.snapshot.is_some() { GrantScope::AllRoles } else { GrantScope::IdpAdminRoles };

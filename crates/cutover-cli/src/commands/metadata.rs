@@ -81,7 +81,7 @@ fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// The name a key type has in the JSON output, such as `RSA`.
+/// Returns the name a key type has in the JSON output, such as `RSA`.
 fn key_type_name(key_type: cutover_saml::KeyType) -> String {
     match serde_json::to_value(key_type) {
         Ok(serde_json::Value::String(name)) => name,
@@ -89,7 +89,7 @@ fn key_type_name(key_type: cutover_saml::KeyType) -> String {
     }
 }
 
-/// The last part of a binding URN, such as `HTTP-Redirect`.
+/// Returns the last part of a binding URN, such as `HTTP-Redirect`.
 pub fn binding_name(binding: &str) -> &str {
     binding.rsplit(':').next().unwrap_or(binding)
 }

@@ -161,8 +161,15 @@ pub fn write_plan(path: &Path, document: &PlanDocument) -> Result<(), CliError> 
 }
 
 /// Renders a plan for people: the findings, then each stage's calls with a
-/// field-by-field diff of the provider body, then the verdict.
+/// field-by-field diff of the provider body, then the verdict and next step.
 pub fn render(document: &PlanDocument) -> String {
+    let mut out = render_changes(document);
+    out.push_str(&render_verdict(document));
+    out
+}
+
+/// Renders the findings and each stage's calls, without the verdict.
+pub fn render_changes(document: &PlanDocument) -> String {
     let mut out = format!(
         "Plan for {} ({}) in {}\nState fingerprint: {}\n",
         document.organization.name,
@@ -200,6 +207,16 @@ pub fn render(document: &PlanDocument) -> String {
         }
     }
 
+    out
+}
+
+fn render_verdict(document: &PlanDocument) -> String {
+    let mut out = String::new();
+    let warnings = document
+        .findings
+        .iter()
+        .filter(|finding| finding.severity == Severity::Warn && !finding.waived)
+        .count();
     let blocking = document.findings.iter().filter(|finding| finding.blocks(false)).count();
     if document.blocked {
         let _ = write!(
@@ -207,7 +224,7 @@ pub fn render(document: &PlanDocument) -> String {
             "\n{} {} blocking finding(s); fix them, or waive a waivable rule with \
              --accept RULE --reason TEXT, then plan again\n",
             "Blocked:".bold().red(),
-            if blocking == 0 { count(Severity::Warn) } else { blocking }
+            if blocking == 0 { warnings } else { blocking }
         );
     } else if document.stages.is_empty() {
         let _ = writeln!(out, "\n{} nothing to apply", "Ready:".bold().green());
@@ -222,8 +239,8 @@ pub fn render(document: &PlanDocument) -> String {
     out
 }
 
-/// Renders one API call: `+` for a field that is new, `~` for one that
-/// changes, `-` for one that goes away; unchanged fields are counted only.
+/// Renders one API call: `+` marks a new field, `~` a changed one and `-` a
+/// removed one. Unchanged fields are only counted.
 fn render_change(change: &Change) -> String {
     let empty = serde_json::Map::new();
     let before = change.before.as_ref().and_then(Value::as_object);
@@ -267,7 +284,7 @@ fn render_change(change: &Change) -> String {
     out
 }
 
-/// Longest string shown whole; certificates are far longer.
+/// Maximum length of a string shown whole; certificates are far longer.
 const MAX_SHOWN_CHARS: usize = 72;
 
 fn show_value(value: &Value) -> String {

@@ -4,7 +4,7 @@
 //! The chosen level applies to the product's own crates only. Other crates
 //! (HTTP and TLS libraries) stay at warnings, because at debug and trace
 //! levels they can print request headers, and the `Authorization` header
-//! holds a token.
+//! contains a token.
 
 use tracing_subscriber::EnvFilter;
 

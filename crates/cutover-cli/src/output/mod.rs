@@ -4,8 +4,8 @@
 //! Results go to stdout: a table or text for people, or with `--output json`
 //! one JSON document and nothing else. Narration, warnings, errors, logs and
 //! progress go to stderr. Colours are off with `--no-color`, with `NO_COLOR`
-//! set, or when the stream is not a terminal; `anstream` strips the styling
-//! in those cases, so the code below styles unconditionally.
+//! set, or when the stream is not a terminal. `anstream` strips the styling in
+//! those cases, so the code below styles unconditionally.
 
 pub mod logging;
 pub mod progress;
@@ -22,7 +22,7 @@ use serde::Serialize;
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::exit::CliError;
 
-/// Where the printer sends results.
+/// The destination of results.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum ResultTarget {
     /// The process's stdout.
@@ -53,7 +53,7 @@ impl Printer {
     }
 
     /// Returns the printer for a command run inside another (`demo`): with
-    /// `--output json` its results are dropped so that stdout holds only the
+    /// `--output json` its results are dropped so that stdout contains only the
     /// outer command's JSON; tables and narration pass through.
     pub fn nested(&self) -> Self {
         let target = match self.format {

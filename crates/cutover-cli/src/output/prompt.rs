@@ -1,11 +1,10 @@
 //! The question asked before a change (`apply`, `rollback`,
 //! `break-glass create`).
 //!
-//! The check comes in two parts so that a change without `--yes` and without a
-//! terminal ends with exit 2 before the org is read or any file is written,
-//! while a person at a terminal is asked only after seeing what will change:
-//! [`require_consent`] runs first, [`ChangeConsent::confirm`] right before the
-//! first change.
+//! The check comes in two parts. [`require_consent`] runs first, so a change
+//! without `--yes` and without a terminal ends with exit 2 before the org is
+//! read or any file is written. [`ChangeConsent::confirm`] runs right before
+//! the first change, so a person at a terminal sees what will change first.
 
 use std::io::{self, BufRead, IsTerminal, Write};
 
@@ -23,7 +22,8 @@ pub enum ChangeConsent {
 
 /// Checks, before the org is read, that a change can be confirmed: with
 /// `--yes`, or with stdin and stderr on a terminal. Otherwise fails with a
-/// usage error (exit 2) that names `command` and says to pass `--yes`.
+/// usage error (exit 2) that names `command` and tells the user to pass
+/// `--yes`.
 pub fn require_consent(global: &GlobalArgs, command: &str) -> Result<ChangeConsent, CliError> {
     if global.yes {
         return Ok(ChangeConsent::Given);
@@ -49,10 +49,9 @@ impl ChangeConsent {
         let _ = write!(stderr, "{question} [y/N] ");
         let _ = stderr.flush();
         let mut answer = String::new();
-        io::stdin()
-            .lock()
-            .read_line(&mut answer)
-            .map_err(|e| CliError::input(format!("could not read the answer: {e}")))?;
+        io::stdin().lock().read_line(&mut answer).map_err(|e| {
+            CliError::input(format!("could not read the reply from the terminal: {e}"))
+        })?;
         if is_yes(&answer) {
             Ok(())
         } else {

@@ -35,7 +35,7 @@ pub fn key_value_table<'a>(rows: impl IntoIterator<Item = (&'a str, String)>) ->
     table
 }
 
-/// A cell for a finding's severity, coloured by how much it matters.
+/// Builds a cell for a finding's severity, coloured by how much it matters.
 pub fn severity_cell(severity: &str, waived: bool) -> Cell {
     let label = if waived { format!("{severity} (waived)") } else { severity.to_owned() };
     let color = match (severity, waived) {
@@ -47,7 +47,7 @@ pub fn severity_cell(severity: &str, waived: bool) -> Cell {
     Cell::new(label).fg(color)
 }
 
-/// A cell that reads `yes` in green or `no` in red.
+/// Builds a cell that reads `yes` in green or `no` in red.
 pub fn bool_cell(value: bool) -> Cell {
     if value { Cell::new("yes").fg(Color::Green) } else { Cell::new("no").fg(Color::Red) }
 }
