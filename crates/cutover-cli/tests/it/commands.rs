@@ -6,8 +6,8 @@ use std::os::unix::fs::PermissionsExt;
 use insta::{assert_json_snapshot, assert_snapshot};
 
 use crate::support::{
-    BREAK_GLASS_PRIMARY, BREAK_GLASS_SECONDARY, Workspace, json, redact_aligned, run,
-    run_in_examples, sample_idp_users, sample_metadata, sample_org,
+    BREAK_GLASS_PRIMARY, BREAK_GLASS_SECONDARY, Workspace, json, redact_aligned, run, run_command,
+    run_in_examples, sample_idp_users, sample_metadata, sample_org, sso_cutover,
 };
 
 fn path(path: &std::path::Path) -> String {
@@ -344,4 +344,46 @@ fn json_output_keeps_stdout_clean() {
     assert_eq!(result.code, 0, "{}", result.stderr);
     json(&result);
     assert!(result.stderr.contains("wrote the org snapshot"), "{}", result.stderr);
+}
+
+#[test]
+fn colours_follow_flags_and_environment() {
+    let org = path(&sample_org());
+    let forced =
+        run_command(sso_cutover().env_remove("NO_COLOR").env("CLICOLOR_FORCE", "1").args([
+            "--org-file",
+            &org,
+            "inventory",
+        ]));
+    assert_eq!(forced.code, 0, "{}", forced.stderr);
+    assert!(forced.stdout.contains('\u{1b}'), "CLICOLOR_FORCE turns colours on");
+
+    let flag = run_command(sso_cutover().env_remove("NO_COLOR").env("CLICOLOR_FORCE", "1").args([
+        "--org-file",
+        &org,
+        "inventory",
+        "--no-color",
+    ]));
+    assert_eq!(flag.code, 0, "{}", flag.stderr);
+    assert!(!flag.stdout.contains('\u{1b}'), "--no-color wins: {}", flag.stdout);
+
+    let piped =
+        run_command(sso_cutover().env_remove("NO_COLOR").args(["--org-file", &org, "inventory"]));
+    assert!(!piped.stdout.contains('\u{1b}'), "no colours when stdout is not a terminal");
+}
+
+#[test]
+fn quiet_and_piped_stderr_stay_empty() {
+    let workspace = Workspace::new();
+    let result = run(&[
+        "--org-file",
+        &path(&workspace.org()),
+        "inventory",
+        "-q",
+        "--snapshot",
+        &path(&workspace.path("s.json")),
+    ]);
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert!(result.stderr.is_empty(), "no progress bar or notes: {}", result.stderr);
+    assert!(result.stdout.contains("Users: 51 total, 47 active"), "{}", result.stdout);
 }
