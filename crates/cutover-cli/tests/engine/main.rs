@@ -5,6 +5,7 @@
 
 mod apply_cycle;
 mod apply_failures;
+mod apply_matrix;
 mod apply_refusals;
 mod break_glass;
 mod rollback;
