@@ -1,7 +1,7 @@
-//! One failing call at a time, at every point of a two-stage apply: the org
-//! must end applied, untouched, rolled back, or (exit 6) never with native
-//! login off unless the new provider is in place; and the printed rollback
-//! must then restore it.
+//! One failing call at a time, at every point of a two-stage apply. The org
+//! must end applied, untouched or rolled back. After exit 6, native login may
+//! be off only while the new provider is in place, and the printed rollback
+//! must restore the org.
 
 use cutover_api::ProviderType;
 use cutover_cli::apply::{ApplyResult, run_apply};
