@@ -52,7 +52,7 @@ async fn run_case(rule: FaultRule) {
             assert!(native_login_off, "{case}");
         }
         1 | 5 => {
-            assert_eq!(sample.on_disk(), sample.original, "{case}: exit {}", outcome.exit_code)
+            assert_eq!(sample.on_disk(), sample.original, "{case}: exit {}", outcome.exit_code);
         }
         6 => {
             let report = outcome.result.unwrap();
