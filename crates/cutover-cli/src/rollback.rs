@@ -137,6 +137,13 @@ pub enum RollbackError {
     },
 }
 
+impl RollbackError {
+    /// Returns the exit code: always 1.
+    pub fn exit_code(&self) -> u8 {
+        1
+    }
+}
+
 /// Restores every provider type to the state in `loaded`, in the safe order
 /// (see the module documentation), and marks the backup's journal finished
 /// when everything was restored.
