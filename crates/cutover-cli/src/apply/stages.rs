@@ -111,6 +111,16 @@ struct StageRun {
     ok: bool,
 }
 
+/// The state of a run as its stages go.
+struct Progress {
+    reports: Vec<StageReport>,
+    /// Indexes of the stages whose change was sent.
+    sent: Vec<usize>,
+    /// Index of the stage that failed.
+    failed: Option<usize>,
+    warnings: Vec<String>,
+}
+
 impl Run<'_> {
     /// Runs the stages in order, stopping and undoing at the first failure.
     pub(super) async fn execute(
@@ -119,125 +129,126 @@ impl Run<'_> {
         mut journal: Journal,
         backup_path: &Path,
     ) -> ApplyReport {
-        let mut reports: Vec<StageReport> = plans
-            .iter()
-            .map(|plan| StageReport {
-                stage: plan.number,
-                description: plan.description.clone(),
-                status: StageStatus::NotRun,
-                checks: Vec::new(),
-            })
-            .collect();
-        let mut warnings = Vec::new();
-        let mut sent: Vec<usize> = Vec::new();
-        let mut failed: Option<usize> = None;
-
-        for (index, plan) in plans.iter().enumerate() {
-            self.hooks.on_event(ChangeEvent::StageStarted {
-                stage: plan.number,
-                description: &plan.description,
-            });
-            let report = &mut reports[index];
-            if let Err(error) = journal.record_event(
-                JournalEventKind::StageStarted,
-                Some(plan.number),
-                None,
-                self.clock.now(),
-            ) {
-                let check = Check::fail("journal", format!("{error}; the change was not sent"));
-                self.push_check(report, check);
-                report.status = StageStatus::Failed;
-                failed = Some(index);
-                break;
-            }
-
-            let outcome = self.run_stage(plan, report).await;
-            if outcome.sent {
-                sent.push(index);
-            }
-            if outcome.ok {
-                report.status = StageStatus::Verified;
-                let recorded = journal.record_event(
-                    JournalEventKind::StageVerified,
-                    Some(plan.number),
-                    None,
-                    self.clock.now(),
-                );
-                if let Err(error) = recorded {
-                    warnings.push(error.to_string());
-                }
-            } else {
-                report.status = StageStatus::Failed;
-                let detail = failed_checks(report);
-                let recorded = journal.record_event(
-                    JournalEventKind::StageFailed,
-                    Some(plan.number),
-                    Some(detail),
-                    self.clock.now(),
-                );
-                if let Err(error) = recorded {
-                    warnings.push(error.to_string());
-                }
-                failed = Some(index);
-                break;
-            }
-        }
+        let mut progress = Progress {
+            reports: plans
+                .iter()
+                .map(|plan| StageReport {
+                    stage: plan.number,
+                    description: plan.description.clone(),
+                    status: StageStatus::NotRun,
+                    checks: Vec::new(),
+                })
+                .collect(),
+            sent: Vec::new(),
+            failed: None,
+            warnings: Vec::new(),
+        };
+        self.run_stages(plans, &mut journal, &mut progress).await;
 
         let backup = backup_path.display().to_string();
-        let findings = self.evaluation.findings.clone();
-        let Some(failed_index) = failed else {
+        let Some(failed_index) = progress.failed else {
             if let Err(error) = journal.finish(None, self.clock.now()) {
-                warnings.push(error.to_string());
+                progress.warnings.push(error.to_string());
             }
             let result =
                 if plans.is_empty() { ApplyResult::Unchanged } else { ApplyResult::Applied };
             return ApplyReport {
                 result,
-                stages: reports,
+                stages: progress.reports,
                 backup,
-                findings,
+                findings: self.evaluation.findings.clone(),
                 undo: Vec::new(),
                 rollback_command: None,
                 message: None,
-                warnings,
+                warnings: progress.warnings,
             };
         };
+        self.undo_and_report(plans, journal, progress, failed_index, backup).await
+    }
 
+    /// Runs each stage, recording it in the journal, until one fails.
+    async fn run_stages(
+        &self,
+        plans: &[StagePlan],
+        journal: &mut Journal,
+        progress: &mut Progress,
+    ) {
+        for (index, plan) in plans.iter().enumerate() {
+            self.hooks.on_event(ChangeEvent::StageStarted {
+                stage: plan.number,
+                description: &plan.description,
+            });
+            let report = &mut progress.reports[index];
+            let started = journal.record_event(
+                JournalEventKind::StageStarted,
+                Some(plan.number),
+                None,
+                self.clock.now(),
+            );
+            if let Err(error) = started {
+                // Without the journal entry an interrupted run would go
+                // unnoticed, so the change is not sent.
+                let check = Check::fail("journal", format!("{error}; the change was not sent"));
+                self.push_check(report, check);
+                report.status = StageStatus::Failed;
+                progress.failed = Some(index);
+                return;
+            }
+
+            let outcome = self.run_stage(plan, report).await;
+            if outcome.sent {
+                progress.sent.push(index);
+            }
+            let (status, event, detail) = if outcome.ok {
+                (StageStatus::Verified, JournalEventKind::StageVerified, None)
+            } else {
+                (StageStatus::Failed, JournalEventKind::StageFailed, Some(failed_checks(report)))
+            };
+            report.status = status;
+            if let Err(error) =
+                journal.record_event(event, Some(plan.number), detail, self.clock.now())
+            {
+                progress.warnings.push(error.to_string());
+            }
+            if !outcome.ok {
+                progress.failed = Some(index);
+                return;
+            }
+        }
+    }
+
+    /// Undoes the sent stages after the stage at `failed_index` failed, and
+    /// builds the report of the failed run.
+    async fn undo_and_report(
+        &self,
+        plans: &[StagePlan],
+        mut journal: Journal,
+        mut progress: Progress,
+        failed_index: usize,
+        backup: String,
+    ) -> ApplyReport {
         let failed_stage = plans[failed_index].number;
         let cause = format!(
             "stage {failed_stage} ({}) failed: {}",
             plans[failed_index].description,
-            failed_checks(&reports[failed_index])
+            failed_checks(&progress.reports[failed_index])
         );
         self.hooks.on_event(ChangeEvent::UndoStarted { failed_stage });
-        let undo = self.undo(plans, &sent).await;
-        let undone = undo.iter().all(RestoredProvider::is_ok);
-        for &index in &sent {
+        let undo = self.undo(plans, &progress.sent).await;
+        for &index in &progress.sent {
             if index != failed_index && undo_succeeded(&undo, plans[index].kind) {
-                reports[index].status = StageStatus::RolledBack;
+                progress.reports[index].status = StageStatus::RolledBack;
             }
         }
 
-        let (result, message) = if undone {
-            if let Err(error) = journal.finish(Some(JournalEventKind::RolledBack), self.clock.now())
-            {
-                warnings.push(error.to_string());
-            }
+        let (result, message, journal_result) = if undo.iter().all(RestoredProvider::is_ok) {
             let message = format!(
                 "{cause}; every change was undone from the backup `{backup}`. Fix the cause and \
                  run apply again"
             );
-            (ApplyResult::RolledBack, message)
+            let recorded = journal.finish(Some(JournalEventKind::RolledBack), self.clock.now());
+            (ApplyResult::RolledBack, message, recorded)
         } else {
-            let recorded = journal.record_event(
-                JournalEventKind::RollbackFailed,
-                None,
-                None,
-                self.clock.now(),
-            );
-            if let Err(error) = recorded {
-                warnings.push(error.to_string());
-            }
             let not_undone: Vec<String> = undo
                 .iter()
                 .filter(|entry| !entry.is_ok())
@@ -251,18 +262,29 @@ impl Run<'_> {
                 not_undone.join("; "),
                 self.rollback_command
             );
-            (ApplyResult::RollbackFailed, message)
+            // The journal stays unfinished, so the next apply is rejected
+            // until the org is restored.
+            let recorded = journal.record_event(
+                JournalEventKind::RollbackFailed,
+                None,
+                None,
+                self.clock.now(),
+            );
+            (ApplyResult::RollbackFailed, message, recorded)
         };
+        if let Err(error) = journal_result {
+            progress.warnings.push(error.to_string());
+        }
         tracing::warn!(backup = %backup, "{message}");
         ApplyReport {
             result,
-            stages: reports,
+            stages: progress.reports,
             backup,
-            findings,
+            findings: self.evaluation.findings.clone(),
             undo,
             rollback_command: Some(self.rollback_command.clone()),
             message: Some(message),
-            warnings,
+            warnings: progress.warnings,
         }
     }
 
