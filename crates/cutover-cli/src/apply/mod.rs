@@ -140,6 +140,8 @@ pub async fn apply(
 }
 
 /// Rejects the run when a journal in the backup folder is unfinished.
+// NOTE: this is a check, not a lock. Two applies started at the same moment
+// in one folder both pass it; a lock file would close that gap.
 fn reject_unfinished(request: &ApplyRequest) -> Result<(), ApplyError> {
     let journals = find_unfinished(&request.backup_dir)
         .map_err(|source| ApplyError::JournalScan { dir: request.backup_dir.clone(), source })?;
