@@ -1,9 +1,9 @@
 //! Terraform (HCL) for the org's identity providers, for `export terraform`.
 //!
 //! Each configured provider becomes a `genesyscloud_idp_<type>` resource of
-//! the Genesys Cloud terraform provider (attribute names of its v1.84.1
-//! schema), followed by an `import` block and the equivalent
-//! `terraform import` command, because the resources are singletons whose
+//! the Genesys Cloud terraform provider, with the attribute names of its
+//! v1.84.1 schema. An `import` block and the equivalent `terraform import`
+//! command follow each resource. The resources are singletons whose
 //! terraform ID is the type itself (`generic`, `okta`, ...). A resource gets
 //! only the attributes its schema accepts and only those the org has a value
 //! for, except required ones, which are always written.
@@ -98,7 +98,8 @@ const GENERIC: [Attribute; 12] = [
     Attribute::Certificates,
 ];
 
-/// What the terraform provider's schema says about one resource.
+/// The part of the terraform provider's schema for one resource that the
+/// export uses.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceSchema {
     /// The terraform resource type, such as `genesyscloud_idp_okta`.
@@ -633,7 +634,7 @@ mod hcl_tests {
             .map(|a| evaluate(a.expr()))
     }
 
-    fn resource<'a>(body: &'a Body, kind: ProviderType) -> &'a Block {
+    fn resource(body: &Body, kind: ProviderType) -> &Block {
         let found: Vec<&Block> =
             resources(body).into_iter().filter(|block| label(block, 1) == kind.as_str()).collect();
         assert_eq!(found.len(), 1, "resources named `{kind}`");
@@ -662,7 +663,7 @@ mod hcl_tests {
                 .iter()
                 .find(|(name, _, _)| *name == resource_type)
                 .unwrap_or_else(|| panic!("`{resource_type}` is not a terraform resource"));
-            let keys: Vec<&str> = block.body().attributes().map(|a| a.key()).collect();
+            let keys: Vec<&str> = block.body().attributes().map(hcl::Attribute::key).collect();
             for key in &keys {
                 assert!(
                     required.contains(key) || optional.contains(key),
