@@ -25,7 +25,7 @@ use crate::commands::plan::{self, make_plan, prepare, write_plan};
 use crate::context::Backend;
 use crate::exit::{CliError, Exit};
 use crate::output::Printer;
-use crate::output::prompt::require_consent;
+use crate::output::prompt::{ChangeConsent, require_consent};
 use crate::output::table::{bool_cell, new_table};
 use crate::rollback::{RollbackReport, rollback};
 use crate::verify::{VerifyReport, verify};
@@ -121,20 +121,31 @@ pub async fn apply(
     };
     let break_glass_secrets = read_break_glass_secrets(args)?;
     let backend = Backend::open(global)?;
-    apply_with(args, global, prepared.as_ref(), break_glass_secrets, &backend, consent, printer)
-        .await
+    let context = ApplyContext { global, backend: &backend, consent, show_plan: true };
+    apply_with(args, prepared.as_ref(), break_glass_secrets, &context, printer).await
+}
+
+/// What `apply` runs with besides its flags.
+pub struct ApplyContext<'a> {
+    /// The global flags, for the rollback command shown on failure.
+    pub global: &'a GlobalArgs,
+    /// The org.
+    pub backend: &'a Backend,
+    /// Whether to ask before the first change.
+    pub consent: ChangeConsent,
+    /// Whether to show the plan on stderr before the change.
+    pub show_plan: bool,
 }
 
 /// Runs the part of `apply` that follows the flag checks; `demo` calls it too.
 pub async fn apply_with(
     args: &ApplyArgs,
-    global: &GlobalArgs,
     prepared: Option<&plan::PreparedPlan>,
     break_glass_secrets: Vec<ClientCredentials>,
-    backend: &Backend,
-    consent: crate::output::prompt::ChangeConsent,
+    context: &ApplyContext<'_>,
     printer: &Printer,
 ) -> Result<Exit, CliError> {
+    let backend = context.backend;
     let document = match (prepared, &args.plan) {
         (Some(prepared), _) => {
             let planned = make_plan(prepared, backend, printer).await?;
@@ -148,9 +159,11 @@ pub async fn apply_with(
             return Err(CliError::usage("apply needs --metadata or --plan; pass one of them"));
         }
     };
-    printer.note(plan::render_changes(&document));
+    if context.show_plan {
+        printer.note(plan::render_changes(&document));
+    }
     if !document.blocked && !document.stages.is_empty() {
-        consent.confirm(&format!(
+        context.consent.confirm(&format!(
             "Apply {} stage(s) to org {} ({})?",
             document.stages.len(),
             document.organization.name,
@@ -162,7 +175,7 @@ pub async fn apply_with(
         plan: document,
         backup_dir: args.backup_dir.clone(),
         break_glass_secrets,
-        backend_args: backend_args(global),
+        backend_args: backend_args(context.global),
     };
     let hooks = CliHooks::new(backend, printer);
     let outcome = run_apply(backend.api(), &request, &hooks, &SystemClock).await;

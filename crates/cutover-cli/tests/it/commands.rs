@@ -6,8 +6,8 @@ use std::os::unix::fs::PermissionsExt;
 use insta::{assert_json_snapshot, assert_snapshot};
 
 use crate::support::{
-    BREAK_GLASS_PRIMARY, BREAK_GLASS_SECONDARY, Workspace, json, redact_aligned, run, run_command,
-    run_in_examples, sample_idp_users, sample_metadata, sample_org, sso_cutover,
+    BREAK_GLASS_PRIMARY, BREAK_GLASS_SECONDARY, PASSWORD_CLIENT, Workspace, json, redact_aligned,
+    run, run_command, run_in_examples, sample_idp_users, sample_metadata, sample_org, sso_cutover,
 };
 
 fn path(path: &std::path::Path) -> String {
@@ -283,6 +283,14 @@ fn plan_blocked_exits_three() {
     let rules: Vec<&str> =
         value["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
     assert!(rules.contains(&"password-grant-client"), "{rules:?}");
+    let password = value["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|finding| finding["rule"] == "password-grant-client")
+        .unwrap();
+    assert_eq!(password["severity"], "block", "blocks when native login goes off");
+    assert_eq!(password["subject"], format!("oauth-client:{PASSWORD_CLIENT}"));
     assert!(rules.contains(&"idp-users-unknown"), "{rules:?}");
 }
 
