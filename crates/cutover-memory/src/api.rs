@@ -275,6 +275,24 @@ fn providers(data: &OrgData) -> Option<&Map<String, Value>> {
     data.doc.get(IDENTITY_PROVIDERS).and_then(Value::as_object)
 }
 
+/// Orders `sent` like `existing`: keys both have keep their stored position,
+/// new keys follow in the order sent. The stored content is exactly `sent`;
+/// only the order differs, so a read-modify-write leaves the file's key order
+/// alone.
+fn in_key_order_of(
+    existing: &Map<String, Value>,
+    mut sent: Map<String, Value>,
+) -> Map<String, Value> {
+    let mut ordered = Map::new();
+    for key in existing.keys() {
+        if let Some(value) = sent.shift_remove(key) {
+            ordered.insert(key.clone(), value);
+        }
+    }
+    ordered.extend(sent);
+    ordered
+}
+
 fn without_secret(mut client: OAuthClient) -> OAuthClient {
     client.secret = None;
     client
@@ -355,9 +373,9 @@ impl OrgApi for MemoryApi {
                     resource: resource.clone(),
                     message: format!("`{IDENTITY_PROVIDERS}` in the org snapshot is not an object"),
                 })?;
+            let existing = providers.get(kind.as_str()).and_then(Value::as_object);
             if !sent.contains_key("id") {
-                let id = providers
-                    .get(kind.as_str())
+                let id = existing
                     .and_then(|existing| existing.get("id"))
                     .and_then(Value::as_str)
                     .map_or_else(new_uuid, str::to_owned);
@@ -365,6 +383,9 @@ impl OrgApi for MemoryApi {
                 with_id.insert("id".to_owned(), Value::String(id));
                 with_id.extend(sent);
                 sent = with_id;
+            }
+            if let Some(existing) = existing {
+                sent = in_key_order_of(existing, sent);
             }
             let mut reference: IdentityProviderRef = IdentityProviderRef {
                 id: sent.get("id").and_then(Value::as_str).map(str::to_owned),

@@ -26,3 +26,6 @@ pub use faults::{
 };
 pub use org::MemoryOrg;
 pub use snapshot::SCHEMA;
+
+#[cfg(test)]
+mod tests;

@@ -93,6 +93,8 @@ pub(crate) fn build_page<T>(
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     fn numbers(request: PageRequest, total: usize) -> Page<usize> {
@@ -164,5 +166,23 @@ mod tests {
         assert_eq!(empty.next_uri, None);
         assert_eq!(empty.previous_uri, None);
         assert_eq!(empty.last_uri.as_deref(), Some("/api/v2/users?pageSize=5&pageNumber=1"));
+    }
+
+    proptest! {
+        #[test]
+        fn any_page_is_a_consistent_slice(total in 0usize..400, size in 0u32..700, number in 1u32..40) {
+            let page = numbers(PageRequest::new(number, size), total);
+            let effective = size.clamp(1, 10) as usize;
+            let start = (number as usize - 1) * effective;
+            let expected: Vec<usize> = (start..total).take(effective).collect();
+            prop_assert_eq!(&page.entities, &expected);
+            prop_assert_eq!(page.page_count, Some(total.div_ceil(effective) as u32));
+
+            let mut linked = page;
+            set_page_links(&mut linked, "/x", &[]);
+            let count = total.div_ceil(effective) as u32;
+            prop_assert_eq!(linked.next_uri.is_some(), number < count);
+            prop_assert_eq!(linked.previous_uri.is_some(), number > 1);
+        }
     }
 }
