@@ -17,7 +17,7 @@ use cutover_auth::{
     resolve_region_with_profile,
 };
 use cutover_http::{HttpApi, HttpConfig};
-use cutover_memory::MemoryOrg;
+use cutover_memory::{MemoryOrg, SnapshotError};
 use url::Url;
 
 use crate::cli::GlobalArgs;
@@ -51,12 +51,15 @@ impl Backend {
     }
 
     fn open_org_file(path: &Path, global: &GlobalArgs) -> Result<Backend, CliError> {
+        // The snapshot error names the file, and the JSON path of a fault.
         let org = MemoryOrg::load(path).map_err(|error| {
-            CliError::input(format!(
-                "could not load the org file `{}`: {error}; check that it is an org snapshot \
-                 (schema `sso-cutover.org-snapshot.v1`)",
-                path.display()
-            ))
+            let fix = match error {
+                SnapshotError::Read { .. } => "check the path and its permissions",
+                _ => {
+                    "fix the file so that it is a valid `sso-cutover.org-snapshot.v1` org snapshot"
+                }
+            };
+            CliError::input(format!("--org-file: {error}; {fix}"))
         })?;
         let (client_id, secret, source) = org_file_credentials(global, &process_env)?;
         let session = org

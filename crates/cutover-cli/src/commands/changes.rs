@@ -197,7 +197,9 @@ pub async fn apply_with(
 
 fn read_plan(path: &std::path::Path) -> Result<PlanDocument, CliError> {
     let text = crate::files::read_text(path).map_err(|error| {
-        CliError::input(format!("could not read the plan `{}`: {error}", path.display()))
+        CliError::input(format!(
+            "--plan: {error}; pass a plan written by `sso-cutover plan --plan-out PATH`"
+        ))
     })?;
     PlanDocument::from_json(&text).map_err(|error| {
         CliError::input(format!(
@@ -298,7 +300,9 @@ pub async fn run_rollback(
     printer: &Printer,
 ) -> Result<Exit, CliError> {
     let consent = require_consent(global, "rollback")?;
-    let loaded = load_backup(&args.backup).map_err(|error| CliError::input(error.to_string()))?;
+    let loaded = load_backup(&args.backup).map_err(|error| {
+        CliError::input(format!("--backup: {error}; pass a backup file that `apply` wrote"))
+    })?;
     let backend = Backend::open(global)?;
     consent.confirm(&format!(
         "Restore the identity providers of org {} from {}?",
