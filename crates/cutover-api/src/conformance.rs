@@ -7,18 +7,20 @@
 //! backend against the simulator are so held to the same behaviour.
 //!
 //! The expected values are read from the fixture itself, so a change to the
-//! fixture changes what the suite expects. The suite relies on these facts of
-//! the fixture: the clients named by the constants below exist with the
-//! grant types, states, secrets and roles their documentation states, there
-//! are more than 20 users (active, inactive, one deleted, one without email),
-//! `okta` and `purecloud` are configured, and one role has no members.
+//! fixture changes what the suite expects. The suite needs these facts of the
+//! fixture:
+//! - the clients named by the constants below exist with the grant types,
+//!   states, secrets and roles their documentation states;
+//! - there are more than 20 users, active and inactive, one deleted and one
+//!   without email;
+//! - `okta` and `purecloud` are configured, and one role has no members.
 //!
 //! Conventions both backends follow and this suite checks:
 //! - an empty collection is one page with `total: 0`, `pageCount: 0` and no
 //!   `nextUri`; a page past the end is empty and keeps `total`;
 //! - `pageSize` is clamped to `1..=max` (500 for users, 100 otherwise), and
 //!   `pageNumber` 0 is rejected with HTTP 400;
-//! - a refused token request is `ApiError::Auth`, whatever the reason.
+//! - a rejected token request is `ApiError::Auth`, whatever the reason.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
@@ -142,7 +144,7 @@ fn ids(doc: &Value, key: &str) -> Vec<String> {
     items(doc, key).iter().filter_map(|item| text(item, "id")).map(str::to_owned).collect()
 }
 
-/// Returns a client's secret as the fixture holds it.
+/// Returns a client's secret as the fixture stores it.
 pub fn client_secret(client_id: &str) -> Option<ClientSecret> {
     let doc = fixture();
     items(&doc, "oauthClients")
@@ -156,10 +158,10 @@ fn credentials(client_id: &str, secret: &str) -> ClientCredentials {
     ClientCredentials::new(client_id, ClientSecret::new(secret))
 }
 
-fn assert_status<T: std::fmt::Debug>(result: Result<T, ApiError>, status: u16, what: &str) {
+fn assert_status<T: std::fmt::Debug>(result: Result<T, ApiError>, status: u16, case: &str) {
     match result {
-        Err(error) => assert_eq!(error.status(), Some(status), "{what}: {error}"),
-        Ok(value) => panic!("{what}: expected HTTP {status}, got {value:?}"),
+        Err(error) => assert_eq!(error.status(), Some(status), "{case}: {error}"),
+        Ok(value) => panic!("{case}: expected HTTP {status}, got {value:?}"),
     }
 }
 
@@ -255,14 +257,14 @@ fn generic_body(name: &str) -> IdentityProvider {
 
 /// Asserts that every field of `sent` reads back equal, `id` and `selfUri`
 /// aside.
-fn assert_reads_back(sent: &IdentityProvider, read: &IdentityProvider, what: &str) {
+fn assert_reads_back(sent: &IdentityProvider, read: &IdentityProvider, case: &str) {
     let sent = serde_json::to_value(sent).expect("provider serializes");
     let read = serde_json::to_value(read).expect("provider serializes");
     for (key, value) in sent.as_object().expect("provider object") {
         if key == "id" || key == "selfUri" {
             continue;
         }
-        assert_eq!(read.get(key), Some(value), "{what}: field `{key}`");
+        assert_eq!(read.get(key), Some(value), "{case}: field `{key}`");
     }
 }
 
@@ -404,8 +406,8 @@ async fn oauth_client_create_delete(factory: &Factory) {
     api.delete_oauth_client(&created.id).await.expect("delete_oauth_client");
     assert_status(api.oauth_client(&created.id).await, 404, "GET of the deleted client");
     assert_status(api.delete_oauth_client(&created.id).await, 404, "second DELETE");
-    let refused = api.request_token(&credentials(&created.id, &secret)).await;
-    assert!(matches!(refused, Err(ApiError::Auth(_))), "deleted client token: {refused:?}");
+    let rejected = api.request_token(&credentials(&created.id, &secret)).await;
+    assert!(matches!(rejected, Err(ApiError::Auth(_))), "deleted client token: {rejected:?}");
 }
 
 async fn oauth_client_create_rejects(factory: &Factory) {
@@ -422,7 +424,7 @@ async fn oauth_client_create_rejects(factory: &Factory) {
 
 /// Walks every page of size `size` through `fetch`, checking each envelope,
 /// and returns the items in order.
-async fn walk<T, F, Fut>(size: u32, max: u32, expected_total: usize, what: &str, fetch: F) -> Vec<T>
+async fn walk<T, F, Fut>(size: u32, max: u32, expected_total: usize, case: &str, fetch: F) -> Vec<T>
 where
     F: Fn(PageRequest) -> Fut,
     Fut: Future<Output = Result<Page<T>, ApiError>>,
@@ -432,8 +434,8 @@ where
     let mut all = Vec::new();
     let mut number = 1;
     loop {
-        let page = fetch(PageRequest::new(number, size)).await.expect(what);
-        let at = format!("{what}, page size {size}, page {number}");
+        let page = fetch(PageRequest::new(number, size)).await.expect(case);
+        let at = format!("{case}, page size {size}, page {number}");
         assert_eq!(page.page_size, Some(effective), "{at}: pageSize");
         assert_eq!(page.page_number, Some(number), "{at}: pageNumber");
         assert_eq!(page.total, Some(expected_total as u64), "{at}: total");
@@ -447,10 +449,10 @@ where
         }
         number += 1;
     }
-    let past_end = fetch(PageRequest::new(expected_count + 1, size)).await.expect(what);
-    assert!(past_end.entities.is_empty(), "{what}: the page after the last is empty");
-    assert_eq!(past_end.total, Some(expected_total as u64), "{what}: total past the end");
-    assert_eq!(past_end.next_uri, None, "{what}: no nextUri past the end");
+    let past_end = fetch(PageRequest::new(expected_count + 1, size)).await.expect(case);
+    assert!(past_end.entities.is_empty(), "{case}: the page after the last is empty");
+    assert_eq!(past_end.total, Some(expected_total as u64), "{case}: total past the end");
+    assert_eq!(past_end.next_uri, None, "{case}: no nextUri past the end");
     all
 }
 
@@ -474,13 +476,13 @@ async fn users_paging(factory: &Factory) {
             .map(str::to_owned)
             .collect();
         for size in sizes_around(expected.len(), MAX_PAGE_SIZE_USERS) {
-            let what = format!("users with state {}", state.as_str());
-            let users = walk(size, MAX_PAGE_SIZE_USERS, expected.len(), &what, |page| {
+            let case = format!("users with state {}", state.as_str());
+            let users = walk(size, MAX_PAGE_SIZE_USERS, expected.len(), &case, |page| {
                 api.users_page(page, state)
             })
             .await;
             let walked: Vec<String> = users.into_iter().map(|user| user.id).collect();
-            assert_eq!(walked, expected, "{what}, page size {size}: ids in snapshot order");
+            assert_eq!(walked, expected, "{case}, page size {size}: ids in snapshot order");
         }
     }
     assert_status(
@@ -555,15 +557,15 @@ async fn role_users(factory: &Factory) {
     assert!(members.values().any(BTreeSet::is_empty), "the fixture has a role without members");
     for (role_id, expected) in &members {
         for size in [1, 2, MAX_PAGE_SIZE_DEFAULT] {
-            let what = format!("members of role {role_id}");
-            let walked = walk(size, MAX_PAGE_SIZE_DEFAULT, expected.len(), &what, |page| {
+            let case = format!("members of role {role_id}");
+            let walked = walk(size, MAX_PAGE_SIZE_DEFAULT, expected.len(), &case, |page| {
                 api.role_users_page(role_id, page)
             })
             .await;
             let walked_ids: Vec<String> = walked.into_iter().map(|user| user.id).collect();
             let distinct: BTreeSet<String> = walked_ids.iter().cloned().collect();
-            assert_eq!(distinct.len(), walked_ids.len(), "{what}: each member once");
-            assert_eq!(&distinct, expected, "{what}, page size {size}");
+            assert_eq!(distinct.len(), walked_ids.len(), "{case}: each member once");
+            assert_eq!(&distinct, expected, "{case}, page size {size}");
         }
     }
     assert_status(
@@ -618,14 +620,14 @@ async fn subject_grants(factory: &Factory) {
 fn assert_denied<T: std::fmt::Debug>(
     result: Result<T, ApiError>,
     permissions: &[&str],
-    what: &str,
+    case: &str,
 ) {
     match result {
         Err(ApiError::PermissionDenied { permissions: named, .. }) => assert!(
             named.iter().any(|name| permissions.contains(&name.as_str())),
-            "{what}: the 403 names {named:?}, expected one of {permissions:?}"
+            "{case}: the 403 names {named:?}, expected one of {permissions:?}"
         ),
-        other => panic!("{what}: expected a 403 naming {permissions:?}, got {other:?}"),
+        other => panic!("{case}: expected a 403 naming {permissions:?}, got {other:?}"),
     }
 }
 
@@ -685,7 +687,7 @@ async fn partial_permissions(factory: &Factory) {
     );
     assert!(
         viewer.identity_provider(ProviderType::Generic).await.expect("get").is_none(),
-        "a refused PUT changes nothing"
+        "a rejected PUT changes nothing"
     );
     assert_denied(
         viewer.delete_identity_provider(ProviderType::Okta).await,
@@ -694,7 +696,7 @@ async fn partial_permissions(factory: &Factory) {
     );
     assert!(
         viewer.identity_provider(ProviderType::Okta).await.expect("get").is_some(),
-        "a refused DELETE changes nothing"
+        "a rejected DELETE changes nothing"
     );
 
     let editor = factory(EDITOR_CLIENT_ID).await;
@@ -740,7 +742,7 @@ async fn request_token(factory: &Factory) {
         .expect("the break-glass client gets a token with its secret");
     assert!(!grant.access_token.expose().is_empty());
 
-    let refused = [
+    let rejected = [
         (BREAK_GLASS_CLIENT_ID, "wrong-secret".to_owned(), "wrong secret"),
         (INACTIVE_CLIENT_ID, secret_of(INACTIVE_CLIENT_ID).expose().to_owned(), "inactive client"),
         (DISABLED_CLIENT_ID, secret_of(DISABLED_CLIENT_ID).expose().to_owned(), "disabled client"),
@@ -748,11 +750,11 @@ async fn request_token(factory: &Factory) {
         (CODE_CLIENT_ID, secret_of(CODE_CLIENT_ID).expose().to_owned(), "code-grant client"),
         ("c-missing", "anything".to_owned(), "unknown client"),
     ];
-    for (client_id, secret, what) in refused {
+    for (client_id, secret, case) in rejected {
         let result = api.request_token(&credentials(client_id, &secret)).await;
         assert!(
             matches!(result, Err(ApiError::Auth(_))),
-            "{what}: expected refusal, got {result:?}"
+            "{case}: expected a rejection, got {result:?}"
         );
     }
 }

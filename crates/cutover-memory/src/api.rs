@@ -35,7 +35,7 @@ const CLIENT_STATES: [&str; 3] = ["active", "disabled", "inactive"];
 /// permissions of that client's roles, like the API does.
 ///
 /// Open one with [`MemoryOrg::session`]. Changes go to the shared org at
-/// once; call [`MemoryOrg::save`] to write them to the file.
+/// once, and [`MemoryOrg::save`] writes them to the file.
 #[derive(Clone, Debug)]
 pub struct MemoryApi {
     org: MemoryOrg,
@@ -61,7 +61,7 @@ impl MemoryApi {
 
     /// Counts the call, applies injected faults, and checks the acting
     /// client's token and permissions. Returns the failure to report after
-    /// the operation ran, if a rule asks for one.
+    /// the operation ran, if a rule requests one.
     async fn begin(
         &self,
         operation: Operation,
@@ -149,7 +149,7 @@ impl MemoryApi {
     /// it have one.
     fn issue_token(&self, client_id: &str, secret: Option<&str>) -> Result<TokenGrant, ApiError> {
         let data = self.org.read();
-        let refused = || {
+        let rejected = || {
             ApiError::Auth(AuthError::InvalidClient {
                 client_id: client_id.to_owned(),
                 login_host: data.region.login_host(),
@@ -157,8 +157,8 @@ impl MemoryApi {
                 code: "invalid_client".to_owned(),
             })
         };
-        let (_, client) = data.client(client_id).ok_or_else(refused)?;
-        check_token_request(&client, secret).map_err(|_| refused())?;
+        let (_, client) = data.client(client_id).ok_or_else(rejected)?;
+        check_token_request(&client, secret).map_err(|_| rejected())?;
         let expires_in = client
             .access_token_validity_seconds
             .and_then(|seconds| u64::try_from(seconds).ok())
@@ -262,12 +262,12 @@ fn invalid_value(resource: &str, message: String) -> ApiError {
     }
 }
 
-/// Converts a stored object into its model. Snapshots are checked at load
-/// time, so this fails only if the document was changed to something invalid.
+/// Converts a stored object into its model. Loading checks every object
+/// against its model, so this fails only for an object changed outside the API.
 fn typed<T: for<'de> Deserialize<'de>>(value: &Value, resource: &str) -> Result<T, ApiError> {
     T::deserialize(value).map_err(|error| ApiError::InvalidResponse {
         resource: resource.to_owned(),
-        message: format!("the org snapshot holds an invalid object: {error}"),
+        message: format!("the org snapshot contains an invalid object: {error}"),
     })
 }
 

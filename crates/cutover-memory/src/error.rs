@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-/// Why an org snapshot could not be loaded or written.
+/// Failure to load or write an org snapshot.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SnapshotError {
@@ -24,7 +24,7 @@ pub enum SnapshotError {
         line: usize,
         /// 1-based column of the error.
         column: usize,
-        /// What the JSON parser reported.
+        /// The JSON parser's message.
         message: String,
     },
     /// The JSON is valid but is not a usable org snapshot.
@@ -35,7 +35,7 @@ pub enum SnapshotError {
         /// JSON path of the offending value, such as
         /// `oauthClients[3].roleDivisions[0].roleId`.
         location: String,
-        /// What is wrong and how to fix it.
+        /// The fault and how to fix it.
         message: String,
     },
     /// The org was not loaded from a file, so there is nowhere to save it.
@@ -65,7 +65,7 @@ impl SnapshotError {
     }
 }
 
-/// Why a session (a token for one OAuth client of the org) was refused.
+/// Rejection of a session, that is of a token for one OAuth client of the org.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SessionError {

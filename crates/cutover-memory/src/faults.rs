@@ -160,7 +160,7 @@ impl FromStr for Operation {
     }
 }
 
-/// Which of the matching calls a rule hits, counted from 1.
+/// The matching calls a rule hits, counted from 1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Trigger {
     /// The first call hit.
@@ -196,7 +196,7 @@ impl Trigger {
     }
 }
 
-/// What a rule does to a call it hits.
+/// The effect of a rule on a call it hits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FaultAction {
     /// Fail as the API does with this HTTP status: 400 `bad.request`, 401
@@ -207,7 +207,7 @@ pub enum FaultAction {
     Status(u16),
     /// Fail with 429 `too.many.requests` and this `Retry-After`.
     RateLimited {
-        /// The delay the API asks for.
+        /// The delay the `Retry-After` header states.
         retry_after: Option<Duration>,
     },
     /// Fail as a request that timed out, without waiting.
@@ -232,9 +232,9 @@ pub enum FaultPhase {
 pub struct FaultRule {
     /// The operation; `None` matches every operation.
     pub operation: Option<Operation>,
-    /// Which matching calls are hit.
+    /// The matching calls that are hit.
     pub trigger: Trigger,
-    /// What happens to them.
+    /// The effect on those calls.
     pub action: FaultAction,
     /// Whether a failure strikes before or after the operation runs.
     pub phase: FaultPhase,
@@ -261,7 +261,7 @@ impl FaultRule {
 /// A list of rules to install at once.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FaultPlan {
-    /// The rules, checked in order; the first failing rule that hits a call
+    /// The rules, checked in order. The first failing rule that hits a call
     /// decides its error, and the latencies of all rules that hit add up.
     pub rules: Vec<FaultRule>,
 }
@@ -290,7 +290,7 @@ impl FaultPlan {
     }
 }
 
-/// What the installed rules decided for one call.
+/// The installed rules' decision for one call.
 #[derive(Debug, Default)]
 pub(crate) struct CallFaults {
     /// Total latency to add.

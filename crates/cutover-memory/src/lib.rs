@@ -1,7 +1,7 @@
 //! A whole Genesys Cloud org in memory, loaded from an org snapshot
 //! (`sso-cutover.org-snapshot.v1`) and served through the `OrgApi` trait.
 //!
-//! [`MemoryOrg`] holds the snapshot: [`MemoryOrg::load`] checks it and names
+//! [`MemoryOrg`] contains the snapshot: [`MemoryOrg::load`] checks it and names
 //! the JSON path of any fault, [`MemoryOrg::save`] writes it back atomically
 //! with its key order, unknown fields, secrets and file mode.
 //! [`MemoryOrg::session`] opens a [`MemoryApi`], which acts as one OAuth

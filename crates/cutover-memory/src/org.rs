@@ -37,8 +37,8 @@ impl fmt::Debug for MemoryOrg {
 }
 
 impl MemoryOrg {
-    /// Loads and checks the snapshot at `path`; [`MemoryOrg::save`] writes
-    /// back to it.
+    /// Loads and checks the snapshot at `path`, which [`MemoryOrg::save`]
+    /// writes back to.
     pub fn load(path: impl AsRef<Path>) -> Result<Self, SnapshotError> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path)
@@ -187,7 +187,7 @@ impl MemoryOrg {
         Ok(MemoryApi::new(self.clone(), client.id, secret.cloned()))
     }
 
-    /// Opens a session as a client that already holds a token, checking only
+    /// Opens a session as a client that already has a token, checking only
     /// that the client exists. The simulator uses this for the tokens it
     /// issued.
     pub fn act_as(&self, client_id: &str) -> Result<MemoryApi, SessionError> {
@@ -238,25 +238,25 @@ pub(crate) fn check_token_request(
     client: &OAuthClient,
     secret: Option<&str>,
 ) -> Result<(), SessionError> {
-    let refuse =
+    let reject =
         |reason: String| SessionError::TokenRefused { client_id: client.id.clone(), reason };
     if !client.is_active() {
-        return Err(refuse(format!(
+        return Err(reject(format!(
             "its state is `{}`; only an `active` client gets tokens",
             client.state.as_deref().unwrap_or_default()
         )));
     }
     if !client.has_grant(GRANT_CLIENT_CREDENTIALS) {
-        return Err(refuse(format!(
+        return Err(reject(format!(
             "its grant type is `{}`; the client-credentials grant needs a `{GRANT_CLIENT_CREDENTIALS}` client",
             client.authorized_grant_type.as_deref().unwrap_or("none")
         )));
     }
     let Some(stored) = client.secret.as_deref() else {
-        return Err(refuse("it has no `secret` in the org snapshot; add one".to_owned()));
+        return Err(reject("it has no `secret` in the org snapshot; add one".to_owned()));
     };
     if secret.is_some_and(|given| given != stored) {
-        return Err(refuse("the secret does not match the one in the org snapshot".to_owned()));
+        return Err(reject("the secret does not match the one in the org snapshot".to_owned()));
     }
     Ok(())
 }

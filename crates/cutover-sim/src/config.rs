@@ -3,7 +3,7 @@ use std::time::Duration;
 use axum::http::Method;
 use cutover_memory::Trigger;
 
-/// How the simulator behaves.
+/// Settings of a simulator.
 #[derive(Clone, Debug)]
 pub struct SimConfig {
     /// Port on 127.0.0.1; 0 picks a free one.
@@ -22,8 +22,8 @@ pub struct SimConfig {
 }
 
 impl Default for SimConfig {
-    /// A free port, client token lifetimes, no rate limit, no faults, and
-    /// write-back on.
+    /// Returns settings with a free port, client token lifetimes, no rate
+    /// limit, no faults, and write-back on.
     fn default() -> Self {
         Self {
             port: 0,
@@ -56,9 +56,9 @@ pub struct SimFault {
     pub method: Option<Method>,
     /// The start of the request path, such as `/api/v2/identityproviders`.
     pub path_prefix: String,
-    /// Which matching requests are hit.
+    /// The matching requests that are hit.
     pub trigger: Trigger,
-    /// What happens to them.
+    /// The action on those requests.
     pub action: SimFaultAction,
 }
 
@@ -80,20 +80,20 @@ impl SimFault {
     }
 }
 
-/// What a fault does to a request it hits.
+/// The action of a fault on a request it hits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SimFaultAction {
-    /// Answer with this status and the API's error body for it, without
+    /// Respond with this status and the API's error body for it, without
     /// handling the request.
     Status(u16),
     /// Close the connection without sending a response.
     DropConnection,
     /// Wait this long, then handle the request normally.
     Delay(Duration),
-    /// Answer 429 `too.many.requests` with `Retry-After` and the
+    /// Respond with 429 `too.many.requests` with `Retry-After` and the
     /// `inin-ratelimit-*` headers, without handling the request.
     RateLimitStorm {
-        /// The wait the response asks for, in whole seconds.
+        /// The `Retry-After` wait, in whole seconds.
         retry_after: Duration,
     },
 }

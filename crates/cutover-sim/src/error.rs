@@ -1,6 +1,6 @@
 use std::net::SocketAddr;
 
-/// Why the simulator could not start.
+/// Failure to start the simulator.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SimError {

@@ -15,8 +15,8 @@ use serde_json::json;
 
 use crate::state::Shared;
 
-/// An OAuth error body: `error` plus the same text as `description` and
-/// `error_description`, as the login service sends it.
+/// Builds an OAuth error response: `error`, and the same text as `description`
+/// and `error_description`, the way the login service sends it.
 fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
     let body = json!({
         "error": error,
@@ -74,7 +74,7 @@ pub(crate) async fn token(
     let client = match shared.org.authenticate(&client_id, &secret) {
         Ok(client) => client,
         Err(error) => {
-            tracing::info!(client_id, %error, "refused a token request");
+            tracing::info!(client_id, %error, "rejected a token request");
             return oauth_error(
                 StatusCode::UNAUTHORIZED,
                 "invalid_client",

@@ -217,13 +217,13 @@ fn parse_query(raw: Option<&str>, resource: &str) -> Result<Query, Failure> {
     Ok(Query { page, others })
 }
 
-/// Answers a page with links built from the request's own path and query.
+/// Sends a page with links built from the request's own path and query.
 fn page_response<T: Serialize>(mut page: Page<T>, path: &str, query: &Query) -> Response {
     set_page_links(&mut page, path, &query.others);
     json(&page)
 }
 
-/// Answers an unpaged list in the paged envelope, as one page.
+/// Sends an unpaged list in the paged envelope, as one page.
 fn list_response<T: Serialize>(entities: Vec<T>, path: &str) -> Response {
     let total = entities.len();
     let mut page = Page {

@@ -1,5 +1,5 @@
 //! The listening loop: one hyper connection per client, each request counted
-//! and run through the fault rules before the router sees it.
+//! and run through the fault rules before the router handles it.
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -68,8 +68,8 @@ impl std::fmt::Debug for SimHandle {
     }
 }
 
-/// A request that a fault answers by closing the connection. hyper closes a
-/// connection without a response when the service fails.
+/// The service error that drops a connection for a fault, because hyper closes
+/// a connection without a response when the service fails.
 #[derive(Debug, thiserror::Error)]
 #[error("connection dropped by an injected fault")]
 struct DroppedConnection;

@@ -43,7 +43,7 @@ struct ActiveFault {
     matched: u64,
 }
 
-/// What a bearer token stands for.
+/// The result of looking up a bearer token.
 pub(crate) enum TokenCheck {
     /// A live token of this client.
     Valid(String),
@@ -53,11 +53,11 @@ pub(crate) enum TokenCheck {
     Unknown,
 }
 
-/// What the fault rules decided for one request.
+/// The fault rules' decision for one request.
 pub(crate) struct RequestFaults {
     /// Total delay before the request is handled.
     pub(crate) delay: Duration,
-    /// The answer that replaces handling, if any.
+    /// The response that replaces handling the request, if any.
     pub(crate) action: Option<SimFaultAction>,
 }
 

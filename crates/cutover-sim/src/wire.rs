@@ -57,6 +57,13 @@ pub(crate) fn respond_error(body: ErrorBody) -> Response {
         .status
         .and_then(|status| StatusCode::from_u16(status).ok())
         .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    tracing::debug!(
+        status = body.status,
+        code = body.code.as_deref(),
+        context_id = body.context_id.as_deref(),
+        message = body.message.as_deref(),
+        "sent an error response"
+    );
     let correlation = body.context_id.as_deref().and_then(|id| HeaderValue::from_str(id).ok());
     let mut response = (status, Json(body)).into_response();
     if let Some(value) = correlation {
@@ -76,7 +83,7 @@ pub(crate) fn error_response(
     respond_error(error_body(status, code, message, context_id, message_params))
 }
 
-/// The answer an injected status fault gives.
+/// Builds the response of an injected status fault.
 pub(crate) fn fault_response(status: u16) -> Response {
     error_response(
         status,
@@ -87,7 +94,7 @@ pub(crate) fn fault_response(status: u16) -> Response {
     )
 }
 
-/// An `ApiError` from the in-memory org, answered as the API would.
+/// An `ApiError` from the in-memory org, sent the way the API sends that error.
 #[derive(Debug)]
 pub(crate) struct Failure(pub(crate) ApiError);
 
@@ -167,7 +174,7 @@ impl RateHeaders {
         headers.insert(RATE_RESET, HeaderValue::from(self.reset_seconds));
     }
 
-    /// Builds the 429 answer for a request over the limit.
+    /// Builds the 429 response for a request over the limit.
     pub(crate) fn too_many_requests(self, window_seconds: u64) -> Response {
         let mut body = error_body(
             429,

@@ -463,7 +463,7 @@ async fn write_back_can_be_off() {
 }
 
 #[tokio::test]
-async fn created_client_gets_token_and_deleted_one_loses_it() {
+async fn client_token_ends_with_deletion() {
     let sim = start(SimConfig::default()).await;
     let admin = token(&sim, ADMIN_CLIENT_ID).await;
     let created: Value = Client::new()
