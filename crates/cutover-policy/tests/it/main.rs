@@ -5,6 +5,7 @@
 mod break_glass;
 mod certificates;
 mod clients;
+mod end_to_end;
 mod fingerprint;
 mod metadata;
 mod people;
