@@ -334,6 +334,9 @@ pub fn render(inventory: &Inventory) -> String {
 
 /// Builds the org snapshot document of `state`: every object in the API's
 /// shape, and no client secret.
+// NOTE: grants come from role members (`/authorization/roles/{id}/users`),
+// which carry no division, so `grants[].divisionId` is left out. Reading each
+// user's `/authorization/subjects/{id}` would add it at one call per user.
 pub fn snapshot_document(state: &OrgState, region: &str) -> Result<Value, CliError> {
     let to_value = |value: Result<Value, serde_json::Error>| {
         value.map_err(|e| CliError::input(format!("could not serialize the org snapshot: {e}")))

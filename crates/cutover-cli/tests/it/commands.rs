@@ -49,6 +49,17 @@ fn inventory_json() {
 }
 
 #[test]
+fn org_file_from_environment() {
+    let result = run_command(sso_cutover().env("SSO_CUTOVER_ORG_FILE", sample_org()).args([
+        "inventory",
+        "--output",
+        "json",
+    ]));
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert_eq!(json(&result)["organization"]["name"], "Northwind Contact Center");
+}
+
+#[test]
 fn inventory_table() {
     let result = run(&["inventory", "--org-file", &path(&sample_org())]);
     assert_eq!(result.code, 0, "{}", result.stderr);

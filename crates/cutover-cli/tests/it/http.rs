@@ -94,6 +94,23 @@ fn auth_check_over_http() {
 }
 
 #[test]
+fn trace_logs_hold_no_secret() {
+    let simulator = Simulator::start();
+    let result = run_command(
+        sso_cutover()
+            .env("GENESYSCLOUD_OAUTHCLIENT_ID", ADMIN_CLIENT)
+            .env("GENESYSCLOUD_OAUTHCLIENT_SECRET", ADMIN_SECRET)
+            .args(["-vvv", "auth", "check", "--api-base", &simulator.base()]),
+    );
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert!(!result.stderr.is_empty(), "-vvv logs to stderr");
+    for output in [&result.stdout, &result.stderr] {
+        assert!(!output.contains(ADMIN_SECRET), "the secret is never logged");
+        assert!(!output.to_lowercase().contains("bearer "), "no Authorization header value");
+    }
+}
+
+#[test]
 fn credentials_from_environment() {
     let simulator = Simulator::start();
     let result = run_command(

@@ -1,5 +1,6 @@
 //! `--profile`: credentials from the gc CLI's `~/.gc/config.toml`.
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
 use crate::support::{
@@ -22,6 +23,9 @@ fn write_config(workspace: &Workspace) -> PathBuf {
          client_credentials = \"{BREAK_GLASS_PRIMARY}\"\nclient_secret = \"{PRIMARY_SECRET}\"\n"
     );
     std::fs::write(&path, text).unwrap();
+    // The file contains secrets; a mode that others can read adds a warning
+    // line to stderr, which the one-line error checks would count.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
     path
 }
 
