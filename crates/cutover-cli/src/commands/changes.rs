@@ -125,7 +125,7 @@ pub async fn apply(
     apply_with(args, prepared.as_ref(), break_glass_secrets, &context, printer).await
 }
 
-/// What `apply` runs with besides its flags.
+/// The settings `apply` runs with besides its flags.
 pub struct ApplyContext<'a> {
     /// The global flags, for the rollback command shown on failure.
     pub global: &'a GlobalArgs,
