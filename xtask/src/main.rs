@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use xshell::{Shell, cmd};
 
 mod corpus;
+mod docs_gen;
 mod sample;
 
 #[derive(Parser)]
@@ -30,6 +31,16 @@ enum Task {
     },
     /// Write `examples/idp-metadata.xml` with a new 20-year signing certificate.
     SampleMetadata,
+    /// Write sso-cutover's completion scripts for bash, zsh, fish and PowerShell.
+    Completions {
+        /// The folder to write them to; created when missing.
+        out_dir: std::path::PathBuf,
+    },
+    /// Write sso-cutover's man pages: sso-cutover.1 and one per subcommand.
+    Man {
+        /// The folder to write them to; created when missing.
+        out_dir: std::path::PathBuf,
+    },
 }
 
 fn main() -> Result<()> {
@@ -50,6 +61,8 @@ fn main() -> Result<()> {
         Task::SampleMetadata => {
             sample::write_metadata(&workspace_root().join("examples/idp-metadata.xml"))
         }
+        Task::Completions { out_dir } => docs_gen::completions(&out_dir),
+        Task::Man { out_dir } => docs_gen::man(&out_dir),
     }
 }
 

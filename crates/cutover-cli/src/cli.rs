@@ -120,7 +120,7 @@ pub enum Command {
 /// `export` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
-    /// Print HCL for the configured identity providers as genesyscloud_idp_<type>
+    /// Print HCL for the configured identity providers as `genesyscloud_idp_<type>`
     /// resources, each with an import block.
     Terraform(ExportTerraformArgs),
 }
