@@ -74,7 +74,7 @@ impl DesiredChange {
 pub struct Waiver {
     /// The waived rule.
     pub rule: RuleId,
-    /// Why the operator accepts the risk.
+    /// The operator's reason for accepting the risk.
     pub reason: String,
 }
 
@@ -114,7 +114,7 @@ pub struct IdpUserList {
 
 impl IdpUserList {
     /// Parses a list of one email per line. A leading byte-order mark, a CR
-    /// before LF, blank lines and lines starting with `#` are ignored; emails
+    /// before LF, blank lines and lines starting with `#` are ignored. Emails
     /// are normalized with [`normalize_email`], and repeats count once.
     pub fn parse(text: &str) -> IdpUserList {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);

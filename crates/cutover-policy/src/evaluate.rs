@@ -32,9 +32,9 @@ pub struct Evaluation {
     /// Whether an unwaived `block` finding (or `warn`, in strict mode)
     /// stops `apply`.
     pub blocked: bool,
-    /// The body the target provider gets, whether or not stage 1 is needed
-    /// (verification compares the provider with it); `None` when the
-    /// metadata could not be read far enough.
+    /// The body the target provider gets, whether or not stage 1 is needed,
+    /// because verification compares the provider with it. It is `None` when
+    /// the metadata could not be read far enough.
     pub provider_body: Option<IdentityProvider>,
 }
 
@@ -50,7 +50,7 @@ impl Evaluation {
 pub struct Stage {
     /// `1` (configure the provider) or `2` (disable native login).
     pub stage: u8,
-    /// What the stage does, such as "configure the generic SAML provider".
+    /// A short description, such as "configure the generic SAML provider".
     pub description: String,
     /// The API calls of the stage.
     pub changes: Vec<Change>,
@@ -64,7 +64,7 @@ pub struct Change {
     /// The API path, such as `/api/v2/identityproviders/generic`.
     pub resource: String,
     /// The object as read before the change, or `null` when it was not
-    /// configured (the API answered 404).
+    /// configured (the API returned 404).
     pub before: Option<Value>,
     /// The request body.
     pub after: Value,
@@ -150,7 +150,8 @@ pub fn evaluate_metadata(
 }
 
 fn to_json(provider: &IdentityProvider) -> Value {
-    // Serializing a struct of strings, booleans and a JSON map cannot fail.
+    // The provider model has only strings, booleans, lists and a JSON map,
+    // all of which serialize without error.
     serde_json::to_value(provider).unwrap_or(Value::Null)
 }
 

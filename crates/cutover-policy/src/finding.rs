@@ -191,12 +191,12 @@ pub struct Finding {
     /// Its severity. `--strict` does not change it: a strict plan is blocked
     /// by unwaived `warn` findings too.
     pub severity: Severity,
-    /// What it is about: `org`, `metadata`, `certificate:<sha256>`,
+    /// The object it is about: `org`, `metadata`, `certificate:<sha256>`,
     /// `oauth-client:<id>`, `user:<id>` or `identity-provider:<kind>`.
     pub subject: String,
-    /// What is wrong, naming the object.
+    /// The problem, naming the object.
     pub message: String,
-    /// What to do about it.
+    /// The action that resolves it.
     pub fix: String,
     /// Whether `--accept` waived it; a waived finding blocks nothing.
     pub waived: bool,

@@ -31,8 +31,9 @@ const CANONICAL_FORM: &str = "sso-cutover.state.v1";
 /// fields such as `title`) does not count.
 pub fn state_fingerprint(state: &OrgState) -> String {
     let mut writer = BufWriter::new(HashWriter(Sha256::new()));
-    // Writing into a hasher cannot fail, and every value is a string,
-    // boolean, list or JSON value, so serializing cannot fail either.
+    // `HashWriter` never returns an error, and the canonical structs contain
+    // only strings, lists and JSON values, so neither call fails. Debug
+    // builds check that.
     let written = serde_json::to_writer(&mut writer, &canonical_state(state));
     let flushed = writer.flush();
     debug_assert!(written.is_ok() && flushed.is_ok(), "hashing the canonical state failed");

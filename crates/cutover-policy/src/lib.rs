@@ -1,11 +1,11 @@
 //! The safety rules of an SSO cutover, as pure functions: no I/O, no async.
 //!
 //! [`evaluate`] reads an [`OrgState`](cutover_api::OrgState) and a
-//! [`DesiredChange`] (the target provider, the parsed IdP metadata, whether
-//! native login is to be disabled, break-glass clients, the IdP user list,
-//! waivers) at a given time, and returns an [`Evaluation`]: the sorted
-//! [`Finding`]s of every rule in the catalog, the [`Stage`]s that carry the
-//! change out, and whether the plan is blocked. [`PlanDocument`] wraps an
+//! [`DesiredChange`] at a given time. The change names the target provider,
+//! the parsed IdP metadata, whether native login is to be disabled, the
+//! break-glass clients, the IdP user list and the waivers. The result is an
+//! [`Evaluation`]: the sorted [`Finding`]s of every rule in the catalog, the
+//! [`Stage`]s that carry the change out, and whether the plan is blocked. [`PlanDocument`] wraps an
 //! evaluation with the [`state_fingerprint`] and the [`PlanInputs`] that
 //! `apply --plan` evaluates again. [`evaluate_metadata`] and
 //! [`MetadataReport`] serve `metadata check`, which needs no org.

@@ -34,7 +34,7 @@ pub struct PlanDocument {
     pub findings: Vec<Finding>,
     /// The stages of the change.
     pub stages: Vec<Stage>,
-    /// What `apply --plan` needs to evaluate the plan again.
+    /// The inputs `apply --plan` needs to evaluate the plan again.
     pub inputs: PlanInputs,
 }
 
@@ -59,15 +59,15 @@ pub struct PlanInputs {
     /// `issuerURI`).
     pub entity_id: Option<String>,
     /// The metadata document as read. Bytes that were not UTF-8 are stored
-    /// with U+FFFD in their place; such metadata is `metadata-unreadable`,
-    /// which blocks the plan, so the stored text is never applied.
+    /// as U+FFFD. Such metadata is `metadata-unreadable`, which blocks the
+    /// plan, so the altered text is never applied.
     pub metadata_xml: String,
     /// `--disable-native-login`.
     pub disable_native_login: bool,
     /// `--break-glass-client` IDs without repeats, in the order given.
     pub break_glass_clients: Vec<String>,
-    /// The IdP user list, normalized and sorted; `null` when none was given
-    /// (an empty list is a list with nobody in it).
+    /// The IdP user list, normalized and sorted. It is `null` when no list
+    /// was given, while `[]` is a list without any email.
     pub idp_users: Option<Vec<String>>,
     /// Waivers with their reasons.
     pub waivers: Vec<Waiver>,
@@ -125,8 +125,8 @@ impl PlanInputs {
     }
 }
 
-/// What a plan document records besides the evaluation: the time, the
-/// region, and the raw inputs that the evaluation does not hold.
+/// The facts a plan document records besides the evaluation: the time, the
+/// region, and the raw inputs that the evaluation does not keep.
 #[derive(Clone, Debug)]
 pub struct PlanSource<'a> {
     /// When the plan is made; the same `now` the evaluation used.
@@ -177,8 +177,8 @@ impl PlanDocument {
 
     /// Writes the document as indented JSON.
     pub fn to_json_pretty(&self) -> String {
-        // Every field is a string, number, boolean or JSON value, so
-        // serializing cannot fail.
+        // Every field serializes to a string, number, boolean or JSON value,
+        // so `to_string_pretty` has no error to return here.
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 }

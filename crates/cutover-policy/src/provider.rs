@@ -13,7 +13,7 @@ use crate::certificates::{decode_certificate_text, stored_certificate_set};
 /// `sloBinding` value for an HTTP-Redirect single-logout service.
 ///
 /// The API documents no values for `sloBinding` (unlike `ssoBinding`, whose
-/// enum holds the SAML binding URNs). The Terraform provider that Genesys
+/// enum lists the SAML binding URNs). The Terraform provider that Genesys
 /// maintains (terraform-provider-genesyscloud v1.84.1, `idp_generic`) accepts
 /// and sends only `HTTP Redirect` and `HTTP Post`, which are also the labels
 /// of the admin UI, so the body uses those words rather than the URNs.
@@ -27,19 +27,21 @@ const SERVER_FIELDS: [&str; 2] = ["id", "selfUri"];
 /// Builds the body of `PUT /api/v2/identityproviders/<kind>` for stage 1.
 ///
 /// It starts from the provider as read, so every field the product does not
-/// set goes back unchanged, and sets `issuerURI`, `ssoTargetURI`,
-/// `ssoBinding`, `certificates` (every usable certificate, in metadata
-/// order), `certificate` (only when there is exactly one), `sloURI` and
-/// `sloBinding`, `name` (`name`, else the existing name, else the entity ID)
-/// and `disabled: false`.
+/// set goes back unchanged. It sets `issuerURI`, `ssoTargetURI`,
+/// `ssoBinding`, `sloURI`, `sloBinding` and `disabled: false`. The
+/// `certificates` are every usable certificate in metadata order, and
+/// `certificate` is set only when there is exactly one. The `name` is
+/// `name`, else the existing name, else the entity ID.
 ///
-/// Fields that describe the old IdP are removed rather than kept when the
-/// metadata has no value for them: `certificate` when the provider gets
-/// other than exactly one certificate (the provider's certificates are the
-/// union of both fields, so a stale one would stay trusted), `sloURI` and
-/// `sloBinding` when the metadata has no HTTP-Redirect or HTTP-POST logout
-/// service, and `ssoTargetURI` and `ssoBinding` when it has no such sign-in
-/// service (a plan built on such metadata is blocked).
+/// Fields that describe the old IdP are removed when the metadata has no
+/// value for them, rather than kept:
+/// - `certificate` when the provider gets other than exactly one
+///   certificate, because the provider's certificates are the union of both
+///   fields and a stale one would stay trusted;
+/// - `sloURI` and `sloBinding` when the metadata has no HTTP-Redirect or
+///   HTTP-POST logout service;
+/// - `ssoTargetURI` and `ssoBinding` when it has no such sign-in service
+///   (a plan built on such metadata is blocked).
 pub fn provider_body(
     existing: Option<&IdentityProvider>,
     metadata: &IdpMetadata,

@@ -9,7 +9,7 @@ use crate::error::PolicyError;
 use crate::evaluate::evaluate_metadata;
 use crate::finding::Finding;
 
-/// What `metadata check` reports about a metadata document.
+/// The report of `metadata check` on a metadata document.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MetadataReport {
     /// The chosen IdP's entity ID; `null` when none was chosen.

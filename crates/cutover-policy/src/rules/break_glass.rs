@@ -80,7 +80,7 @@ pub(crate) fn check(facts: &OrgFacts<'_>, named: &[&str], findings: &mut Vec<Fin
     }
 }
 
-/// The three checks of a named client that exists; they are independent, so
+/// Checks a named client that exists. The three checks are independent, so
 /// one client can fail all three.
 fn check_named(facts: &OrgFacts<'_>, client: &OAuthClient, findings: &mut Vec<Finding>) {
     let label = client_label(client);

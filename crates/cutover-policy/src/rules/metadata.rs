@@ -44,7 +44,8 @@ fn ending_finding(error: &MetadataError) -> Result<Finding, PolicyError> {
         MetadataError::Unreadable { reason } => (
             RuleId::MetadataUnreadable,
             format!("the metadata is unreadable: {reason}"),
-            "check that the file or URL holds the IdP's SAML 2.0 metadata as UTF-8 XML".to_owned(),
+            "check that the file or URL contains the IdP's SAML 2.0 metadata as UTF-8 XML"
+                .to_owned(),
         ),
         MetadataError::Dtd => (
             RuleId::MetadataDtd,

@@ -89,7 +89,7 @@ pub(crate) fn check(
     }
 }
 
-/// Maps each user that holds an IdP admin role to the names of those roles
+/// Maps each user who has an IdP admin role to the names of those roles
 /// (the ID for a role without a name).
 fn admin_roles_by_user<'a>(facts: &OrgFacts<'a>) -> HashMap<&'a str, BTreeSet<&'a str>> {
     let mut map: HashMap<&str, BTreeSet<&str>> = HashMap::new();

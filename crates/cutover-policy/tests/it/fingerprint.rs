@@ -16,8 +16,8 @@ fn fingerprint_shape_and_stability() {
 /// A labelled edit of an org state.
 type Edit = Box<dyn Fn(&mut cutover_api::OrgState)>;
 
-/// The support org with a role holding two permissions, so that their order
-/// can change.
+/// Builds the support org with a role that has two permissions, so that
+/// their order can change.
 fn base() -> cutover_api::OrgState {
     let mut state = org();
     state.roles[0].permissions = vec!["sso:provider:*".into(), "b:c:d".into()];

@@ -116,9 +116,9 @@ fn read_modify_write_keeps_fields() {
     assert_eq!(put.after["relyingPartyIdentifier"], "genesys-sp");
     assert_eq!(put.after["displayOnLogin"], true);
     assert_eq!(put.after["certificates"], json!([new.base64(), second.base64()]));
-    // Two certificates: the single field is dropped so the old one does not
-    // stay trusted; no Redirect or POST logout service: the old IdP's logout
-    // URL is dropped too.
+    // With two certificates the single field is dropped, so the old one does
+    // not stay trusted. The metadata has no Redirect or POST logout service,
+    // so the old IdP's logout URL is dropped too.
     assert_eq!(put.after.get("certificate"), None);
     assert_eq!(put.after.get("sloURI"), None);
     assert_eq!(put.after.get("sloBinding"), None);

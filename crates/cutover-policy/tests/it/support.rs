@@ -23,7 +23,7 @@ pub(crate) const ADMIN_ROLE: &str = "role-sso-admin";
 pub(crate) const AGENT_ROLE: &str = "role-agent";
 pub(crate) const HOME: &str = "division-home";
 
-/// The fixed time every test evaluates at.
+/// Returns the fixed time every test evaluates at.
 pub(crate) fn now() -> Timestamp {
     "2026-03-01T12:00:00Z".parse().unwrap()
 }
@@ -131,7 +131,7 @@ impl Cert {
     }
 }
 
-/// A signing certificate entry whose text does not parse.
+/// Builds a signing certificate entry whose text does not parse.
 pub(crate) fn unreadable_entry(text: &str) -> SigningCertificate {
     SigningCertificate {
         text: text.to_owned(),
@@ -218,7 +218,7 @@ pub(crate) fn grant(user: &str, role: &str) -> Grant {
     Grant { subject_id: user.to_owned(), role_id: role.to_owned(), division_id: Some(HOME.into()) }
 }
 
-/// A healthy org: native login on, two qualifying break-glass clients, one
+/// Builds a healthy org: native login on, two qualifying break-glass clients, one
 /// admin user (Dana) and two agents.
 pub(crate) fn org() -> OrgState {
     let mut state = OrgState {
@@ -259,7 +259,7 @@ pub(crate) fn org() -> OrgState {
     state
 }
 
-/// A change that configures the generic provider from `metadata`.
+/// Builds a change that configures the generic provider from `metadata`.
 pub(crate) fn change(metadata: IdpMetadata) -> DesiredChange {
     DesiredChange::new(ProviderType::Generic, Ok(metadata))
 }
@@ -277,12 +277,13 @@ pub(crate) fn fired(evaluation: &Evaluation) -> Vec<(String, String)> {
     evaluation.findings.iter().map(|f| (f.rule.as_str().to_owned(), f.subject.clone())).collect()
 }
 
-/// The findings of `rule`.
+/// Returns the findings of `rule`.
 pub(crate) fn of_rule(evaluation: &Evaluation, rule: RuleId) -> Vec<&Finding> {
     evaluation.findings.iter().filter(|f| f.rule == rule).collect()
 }
 
-/// The one finding of `rule`; fails the test when there is not exactly one.
+/// Returns the one finding of `rule`, failing the test unless there is
+/// exactly one.
 pub(crate) fn only(evaluation: &Evaluation, rule: RuleId) -> &Finding {
     let found = of_rule(evaluation, rule);
     assert_eq!(found.len(), 1, "expected one `{rule}` finding, got {:#?}", evaluation.findings);
