@@ -4,6 +4,7 @@
 //! value and the fix.
 
 mod bad_input;
+mod changes;
 mod commands;
 mod export;
 mod http;
