@@ -71,6 +71,10 @@ pub fn provider_body(
         }
         .to_owned()
     });
+    // NOTE: the API does not document whether a PUT clears a field left out
+    // of the body. If it keeps an old `certificate`, that certificate stays
+    // in the provider's set, `provider_matches` is false, and the next plan
+    // shows stage 1 again (with `provider-replaced` naming it).
     body.certificate = match certificates.as_slice() {
         [only] => Some(only.clone()),
         _ => None,

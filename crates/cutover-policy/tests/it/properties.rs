@@ -346,3 +346,21 @@ proptest! {
         prop_assert!(is_entity_error);
     }
 }
+
+proptest! {
+    #[test]
+    fn user_list_contains_every_line(lines in prop::collection::vec("[ \\t]{0,2}[A-Za-zÀ-ÿ0-9.#@]{0,12}[ \\t]{0,2}", 0..8), crlf in any::<bool>(), bom in any::<bool>()) {
+        let separator = if crlf { "\r\n" } else { "\n" };
+        let text = format!("{}{}", if bom { "\u{feff}" } else { "" }, lines.join(separator));
+        let list = IdpUserList::parse(&text);
+        for line in &lines {
+            let trimmed = line.trim();
+            let expected = !trimmed.is_empty() && !trimmed.starts_with('#');
+            prop_assert_eq!(list.contains(line), expected, "line {:?}", line);
+            if expected {
+                prop_assert!(list.contains(&trimmed.to_ascii_uppercase()));
+            }
+        }
+        prop_assert!(list.len() <= lines.len());
+    }
+}
