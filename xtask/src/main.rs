@@ -12,6 +12,7 @@ use xshell::{Shell, cmd};
 mod corpus;
 mod docs_gen;
 mod sample;
+mod scenarios;
 
 #[derive(Parser)]
 #[command(name = "xtask", about = "Project tasks for sso-cutover")]
@@ -31,6 +32,13 @@ enum Task {
     },
     /// Write `examples/idp-metadata.xml` with a new 20-year signing certificate.
     SampleMetadata,
+    /// Run the scenario tests: each folder of `tests/scenarios/` against the
+    /// in-memory backend and the simulator.
+    Scenarios {
+        /// Run only the scenarios whose name contains TEXT.
+        #[arg(long, value_name = "TEXT")]
+        filter: Option<String>,
+    },
     /// Write sso-cutover's completion scripts for bash, zsh, fish and PowerShell.
     Completions {
         /// The folder to write them to; created when missing.
@@ -61,6 +69,7 @@ fn main() -> Result<()> {
         Task::SampleMetadata => {
             sample::write_metadata(&workspace_root().join("examples/idp-metadata.xml"))
         }
+        Task::Scenarios { filter } => scenarios::run_scenarios(&sh, filter.as_deref()),
         Task::Completions { out_dir } => docs_gen::completions(&out_dir),
         Task::Man { out_dir } => docs_gen::man(&out_dir),
     }
@@ -88,6 +97,8 @@ fn ci(sh: &Shell) -> Result<()> {
     cmd!(sh, "cargo doc --workspace --no-deps --locked")
         .env("RUSTDOCFLAGS", "-D warnings")
         .run()?;
+    step("scenarios");
+    scenarios::run_scenarios(sh, None)?;
     Ok(())
 }
 
