@@ -456,10 +456,12 @@ where
     all
 }
 
-/// Page sizes around `total`: 1, 2, 7, the total, one more, and the maximum.
+/// Page sizes around `total`: 1, 2, 7, one less than the total (so the last
+/// page holds one item), the total, one more, the maximum, and above it.
 fn sizes_around(total: usize, max: u32) -> Vec<u32> {
     let total = total as u32;
-    let mut sizes = vec![1, 2, 7, total.max(1), total + 1, max, max + 500];
+    let mut sizes =
+        vec![1, 2, 7, total.saturating_sub(1).max(1), total.max(1), total + 1, max, max + 500];
     sizes.sort_unstable();
     sizes.dedup();
     sizes
