@@ -216,6 +216,12 @@ impl SimHandle {
         self.shared.reset_request_counts();
     }
 
+    /// Returns the access tokens issued so far that have not expired or been
+    /// revoked, so that a test can check that no output contains one.
+    pub fn live_tokens(&self) -> Vec<String> {
+        self.shared.live_tokens()
+    }
+
     /// Adds a fault after the configured ones.
     pub fn add_fault(&self, fault: SimFault) {
         self.shared.add_fault(fault);

@@ -105,6 +105,16 @@ impl Shared {
         }
     }
 
+    /// Returns every issued token that has not expired or been revoked.
+    pub(crate) fn live_tokens(&self) -> Vec<String> {
+        let now = Instant::now();
+        lock(&self.tokens)
+            .iter()
+            .filter(|(_, issued)| issued.expires_at > now)
+            .map(|(token, _)| token.clone())
+            .collect()
+    }
+
     pub(crate) fn revoke_token(&self, token: &str) {
         lock(&self.tokens).remove(token);
     }
