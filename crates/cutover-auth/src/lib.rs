@@ -41,4 +41,6 @@ pub use region::Region;
 pub use retry_after::{parse_retry_after, parse_seconds};
 pub use secret::{AccessToken, ClientCredentials, ClientSecret};
 pub use token::{IssuedToken, TokenProvider, TokenProviderBuilder, TokenRetry};
-pub use transport::{DEFAULT_TIMEOUT, USER_AGENT, build_http_client, describe_error, host_of};
+pub use transport::{
+    DEFAULT_TIMEOUT, USER_AGENT, build_http_client, describe_error, host_of, with_proxy_rule,
+};

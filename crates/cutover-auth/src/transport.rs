@@ -9,9 +9,14 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// `User-Agent` sent with every request.
 pub const USER_AGENT: &str = concat!("sso-cutover/", env!("CARGO_PKG_VERSION"));
 
+/// Environment variables that name the proxy for `https` requests, in the
+/// order they are read.
+const HTTPS_PROXY_VARIABLES: [&str; 4] = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"];
+
 /// Builds the HTTP client the login and API requests share: rustls, no
 /// redirects (a redirect would carry the `Authorization` header elsewhere),
-/// and `timeout` per request when given.
+/// the proxy rule of [`with_proxy_rule`], and `timeout` per request when
+/// given.
 pub fn build_http_client(timeout: Option<Duration>) -> Result<reqwest::Client, AuthError> {
     let mut builder = reqwest::Client::builder()
         .user_agent(USER_AGENT)
@@ -20,7 +25,37 @@ pub fn build_http_client(timeout: Option<Duration>) -> Result<reqwest::Client, A
     if let Some(timeout) = timeout {
         builder = builder.timeout(timeout);
     }
-    builder.build().map_err(|error| AuthError::Client { message: describe_error(&error) })
+    with_proxy_rule(builder, &|name| std::env::var(name).ok())?
+        .build()
+        .map_err(|error| AuthError::Client { message: describe_error(&error) })
+}
+
+/// Sets the proxies of `builder`: `https` requests go through the proxy that
+/// `HTTPS_PROXY` (else `ALL_PROXY`, either name also in lower case) names,
+/// except for the hosts of `NO_PROXY`, as a `CONNECT` tunnel that keeps TLS
+/// from end to end. Plain `http` requests never use a proxy: the URL rule
+/// allows them only to a loopback address, and a proxy would receive their
+/// client secret or token in clear text. `env` reads an environment variable.
+pub fn with_proxy_rule(
+    builder: reqwest::ClientBuilder,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<reqwest::ClientBuilder, AuthError> {
+    let configured = HTTPS_PROXY_VARIABLES.iter().find_map(|name| {
+        env(name).filter(|value| !value.trim().is_empty()).map(|value| (*name, value))
+    });
+    let Some((name, address)) = configured else {
+        return Ok(builder.no_proxy());
+    };
+    // The reqwest error is not shown: it may quote the URL, and a proxy URL
+    // can hold a password.
+    let proxy = reqwest::Proxy::https(address.trim()).map_err(|_| AuthError::Client {
+        message: format!("the proxy URL in `{name}` is invalid; fix it or unset the variable"),
+    })?;
+    let no_proxy = ["NO_PROXY", "no_proxy"]
+        .iter()
+        .find_map(|name| env(name))
+        .and_then(|list| reqwest::NoProxy::from_string(&list));
+    Ok(builder.proxy(proxy.no_proxy(no_proxy)))
 }
 
 /// Describes a transport error in one line: what failed and its innermost
@@ -55,5 +90,39 @@ pub fn host_of(url: &url::Url) -> String {
         (Some(host), Some(port)) => format!("{host}:{port}"),
         (Some(host), None) => host.to_owned(),
         (None, _) => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| (*value).into())
+    }
+
+    #[test]
+    fn invalid_proxy_url_names_variable_not_value() {
+        let env = env_of(&[("HTTPS_PROXY", "http://user:hunter2@[bad")]);
+        let error = with_proxy_rule(reqwest::Client::builder(), &env).err().unwrap();
+        let message = error.to_string();
+        assert!(message.contains("`HTTPS_PROXY`"), "{message}");
+        assert!(!message.contains("hunter2"), "{message}");
+    }
+
+    #[test]
+    fn proxy_rule_builds_with_and_without_proxy() {
+        for pairs in [
+            &[][..],
+            &[("HTTP_PROXY", "http://127.0.0.1:9")][..],
+            &[("https_proxy", "http://127.0.0.1:9"), ("NO_PROXY", "localhost")][..],
+            &[("ALL_PROXY", "127.0.0.1:9"), ("HTTPS_PROXY", " ")][..],
+        ] {
+            let env = move |name: &str| {
+                pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned())
+            };
+            let builder = with_proxy_rule(reqwest::Client::builder(), &env).unwrap();
+            assert!(builder.build().is_ok(), "{pairs:?}");
+        }
     }
 }

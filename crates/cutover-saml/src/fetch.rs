@@ -1,6 +1,6 @@
 //! Downloading metadata from a URL: https only (plain http only on a loopback
-//! address), a size cap enforced while streaming, a timeout, and no redirect
-//! that leaves https.
+//! address, and never through a proxy), a size cap enforced while streaming, a
+//! timeout, and no redirect that leaves https.
 
 use std::time::Duration;
 
@@ -41,9 +41,13 @@ pub async fn fetch_metadata(url: &str, options: FetchOptions) -> Result<Vec<u8>,
     if !is_allowed(&parsed) {
         return Err(FetchError::NotHttps { url: url.to_owned() });
     }
-    let client = reqwest::Client::builder()
+    let builder = reqwest::Client::builder()
         .timeout(options.timeout)
-        .redirect(reqwest::redirect::Policy::custom(check_redirect))
+        .redirect(reqwest::redirect::Policy::custom(check_redirect));
+    // Plain http to a loopback address must not leave the machine through a
+    // proxy; https may use one.
+    let client = cutover_auth::with_proxy_rule(builder, &|name| std::env::var(name).ok())
+        .map_err(|e| FetchError::Request { url: url.to_owned(), reason: e.to_string() })?
         .build()
         .map_err(|e| request_error(url, &e))?;
 

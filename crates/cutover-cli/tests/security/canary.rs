@@ -14,9 +14,8 @@ use cutover_sim::{SimFault, SimFaultAction, Trigger};
 use tempfile::TempDir;
 
 use crate::support::{
-    ADMIN_CLIENT, ANALYTICS_CLIENT, CanaryOrg, Canaries, PRIMARY_CLIENT, Run, SECONDARY_CLIENT,
-    Simulator, arg, example, files_under, run_command, sso_cutover, temporary_files,
-    write_private,
+    ADMIN_CLIENT, ANALYTICS_CLIENT, Canaries, CanaryOrg, PRIMARY_CLIENT, Run, SECONDARY_CLIENT,
+    Simulator, arg, example, files_under, run_command, sso_cutover, temporary_files, write_private,
 };
 
 /// The folders of one canary run.
@@ -245,7 +244,12 @@ fn run_failures(session: &mut Session<'_>, org: &CanaryOrg, canaries: &mut Canar
     assert!(stderr.contains("permission"), "a 403 names the missing permission: {stderr}");
 
     let run = session.run_as(
-        &["--client-id", "00000000-0000-4000-8000-000000000000", "--client-secret-file", &wrong_file],
+        &[
+            "--client-id",
+            "00000000-0000-4000-8000-000000000000",
+            "--client-secret-file",
+            &wrong_file,
+        ],
         &["auth", "check"],
     );
     run.assert_code(1);

@@ -4,4 +4,5 @@
 //! `docs/security.md` lists which test backs which claim.
 
 mod canary;
+mod network;
 mod support;

@@ -462,8 +462,7 @@ fn serve_one(mut stream: TcpStream, responder: &Responder, received: &Mutex<Vec<
             Ok(read) => raw.extend_from_slice(&buffer[..read]),
         }
     }
-    let request_line =
-        String::from_utf8_lossy(&raw).lines().next().unwrap_or_default().to_owned();
+    let request_line = String::from_utf8_lossy(&raw).lines().next().unwrap_or_default().to_owned();
     let response = responder(&request_line);
     received.lock().expect("lock").push(Received { request_line, raw });
     if !response.is_empty() {
