@@ -40,6 +40,12 @@ enum Task {
         #[arg(long, value_name = "TEXT")]
         filter: Option<String>,
     },
+    /// Run the fault matrix of `apply` and its crash tests.
+    Faults {
+        /// Also write the matrix to `docs/reliability.md`.
+        #[arg(long)]
+        write_docs: bool,
+    },
     /// Write sso-cutover's completion scripts for bash, zsh, fish and PowerShell.
     Completions {
         /// The folder to write them to; created when missing.
@@ -81,6 +87,7 @@ fn main() -> Result<()> {
             sample::write_metadata(&workspace_root().join("examples/idp-metadata.xml"))
         }
         Task::Scenarios { filter } => scenarios::run_scenarios(&sh, filter.as_deref()),
+        Task::Faults { write_docs } => scenarios::run_faults(&sh, write_docs),
         Task::Completions { out_dir } => docs_gen::completions(&out_dir),
         Task::Man { out_dir } => docs_gen::man(&out_dir),
         Task::Bench { quick, corpus } => bench::run(&sh, &workspace_root(), quick, &corpus),

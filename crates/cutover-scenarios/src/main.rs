@@ -4,12 +4,17 @@
 //!   in-memory backend and the simulator and compares both runs with the
 //!   folder's `expected.json` and with each other (see `scenario` for the
 //!   folder layout and `metadata_spec` for `metadata.toml`).
+//! - `faults` runs `apply` with a fault on each of its API calls on both
+//!   backends, and stops it at each stage boundary, and checks that the org
+//!   never ends locked out and that `rollback` restores it (see `faults`).
 //! - `new-org` prints a realistic org snapshot, the starting point of a new
 //!   scenario's `org.json`.
 //!
-//! `cargo xtask scenarios` builds the binaries and runs the first.
+//! `cargo xtask scenarios` and `cargo xtask faults` build the binaries and run
+//! the first two.
 
 mod compare;
+mod faults;
 mod metadata_spec;
 mod orggen;
 mod process;
@@ -42,6 +47,20 @@ enum Command {
         filter: Option<String>,
         /// Scenarios run at once (default: twice the number of CPUs, because
         /// the runs mostly wait on child processes).
+        #[arg(long, value_name = "N")]
+        jobs: Option<usize>,
+    },
+    /// Run the fault matrix of `apply` and its crash tests.
+    Faults {
+        /// Also write the matrix as a Markdown page to PATH.
+        #[arg(long, value_name = "PATH")]
+        write_docs: Option<PathBuf>,
+        /// Run only the calls whose row label contains TEXT, and skip the
+        /// crash tests.
+        #[arg(long, value_name = "TEXT")]
+        filter: Option<String>,
+        /// Runs at once (default: four times the number of CPUs, because
+        /// the runs mostly wait on timers and child processes).
         #[arg(long, value_name = "N")]
         jobs: Option<usize>,
     },
@@ -87,6 +106,15 @@ fn run(cli: Cli) -> Result<()> {
             let options =
                 suite::SuiteOptions { dir, filter, jobs: jobs.unwrap_or_else(default_jobs) };
             runtime()?.block_on(suite::run(&options, &tools))
+        }
+        Command::Faults { write_docs, filter, jobs } => {
+            let tools = process::Tools::beside_current_exe()?;
+            let options = faults::FaultOptions {
+                write_docs,
+                filter,
+                jobs: jobs.unwrap_or_else(|| default_jobs() * 2),
+            };
+            runtime()?.block_on(faults::run(&options, &tools))
         }
         Command::NewOrg { name, seed, users, region, extra_clients } => {
             for kind in &extra_clients {

@@ -24,3 +24,13 @@ pub(crate) fn run_scenarios(sh: &Shell, filter: Option<&str>) -> Result<()> {
         .run()?;
     Ok(())
 }
+
+/// Runs the fault matrix of `apply` and its crash tests; with `write_docs`,
+/// also writes `docs/reliability.md` from the results.
+pub(crate) fn run_faults(sh: &Shell, write_docs: bool) -> Result<()> {
+    build(sh)?;
+    let docs_args: Vec<&str> =
+        if write_docs { vec!["--write-docs", "docs/reliability.md"] } else { Vec::new() };
+    cmd!(sh, "target/debug/cutover-scenarios faults {docs_args...}").run()?;
+    Ok(())
+}
