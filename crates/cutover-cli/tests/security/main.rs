@@ -4,5 +4,6 @@
 //! `docs/security.md` lists which test backs which claim.
 
 mod canary;
+mod files;
 mod network;
 mod support;

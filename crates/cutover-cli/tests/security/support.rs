@@ -36,6 +36,13 @@ pub(crate) fn arg(path: &Path) -> String {
 /// credential, region, org-file or proxy variables, and no colours.
 pub(crate) fn sso_cutover() -> Command {
     let mut command = Command::cargo_bin("sso-cutover").expect("the binary is built");
+    clean_environment(&mut command);
+    command
+}
+
+/// Removes the variables that would select a backend, credentials, a proxy or
+/// other certificate roots, and turns colours off.
+pub(crate) fn clean_environment(command: &mut Command) {
     for name in [
         "SSO_CUTOVER_ORG_FILE",
         "GENESYSCLOUD_REGION",
@@ -59,7 +66,6 @@ pub(crate) fn sso_cutover() -> Command {
         command.env_remove(name);
     }
     command.env("NO_COLOR", "1");
-    command
 }
 
 /// The output of a finished run.
