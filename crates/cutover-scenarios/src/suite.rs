@@ -194,6 +194,9 @@ async fn run_both(scenario: &Scenario, tools: &Tools) -> Result<Vec<(String, Vec
 
 fn stderr_tail(stderr: &str) -> Vec<String> {
     let lines: Vec<&str> = stderr.lines().collect();
+    if lines.is_empty() {
+        return vec!["stderr: empty".to_owned()];
+    }
     let start = lines.len().saturating_sub(15);
     let mut tail = vec![format!("stderr (last {} lines):", lines.len() - start)];
     tail.extend(lines[start..].iter().map(|line| format!("  | {line}")));
