@@ -39,7 +39,7 @@ struct Cli {
 enum Command {
     /// Run the scenario folders against both backends.
     Scenarios {
-        /// The folder that holds one folder per scenario.
+        /// The folder that contains one folder per scenario.
         #[arg(long, default_value = "tests/scenarios")]
         dir: PathBuf,
         /// Run only the scenarios whose name contains TEXT.

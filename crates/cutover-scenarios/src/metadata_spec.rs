@@ -119,7 +119,7 @@ fn default_form() -> String {
     "wrapped".to_owned()
 }
 
-/// One generated certificate, or text that stands in for one.
+/// One generated certificate, or text written in place of one.
 #[derive(Clone, Debug)]
 pub(crate) enum MaterialCertificate {
     /// A real certificate.

@@ -11,7 +11,7 @@
 
 use serde_json::{Value, json};
 
-/// What to generate.
+/// The settings of a generated org.
 #[derive(Clone, Debug)]
 pub(crate) struct OrgOptions {
     /// Display name, such as `Acme Support`.
@@ -290,8 +290,9 @@ fn role_list(roles: &Roles) -> Value {
 }
 
 /// Builds the users and their grants. The first two users are Master
-/// Admins, the third an SSO Admin; the last user is a former admin whose
-/// account is inactive; one user is a shared account without an email.
+/// Admins and the third is an SSO Admin. The last user is a former admin
+/// whose account is inactive, and one user is a shared account without an
+/// email.
 fn users_and_grants(
     rng: &mut SplitMix,
     count: usize,

@@ -9,7 +9,7 @@ use anyhow::{Context as _, Result, bail};
 use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::process::{Child, Command};
 
-/// Longest time one command may take before it is killed and reported.
+/// Maximum time one command may take before it is killed and reported.
 pub(crate) const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The binaries under test.
@@ -40,7 +40,7 @@ impl Tools {
     }
 }
 
-/// What a finished command left.
+/// The result of a finished command.
 #[derive(Clone, Debug)]
 pub(crate) struct Finished {
     /// The exit code; `None` when a signal ended it.
@@ -115,7 +115,7 @@ impl SimProcess {
     }
 
     /// Stops the simulator. Every change it made is already in its org file,
-    /// because it writes back before it answers.
+    /// because it writes the file before it sends the response.
     pub(crate) async fn stop(mut self) -> Result<()> {
         self.child.start_kill().context("stopping the simulator")?;
         self.child.wait().await.context("waiting for the simulator to stop")?;

@@ -32,7 +32,7 @@ impl Backend {
     }
 }
 
-/// What one run of the command left, in the terms the scenarios compare.
+/// The result of one run of the command, in the terms the scenarios compare.
 #[derive(Clone, Debug)]
 pub(crate) struct Outcome {
     /// The backend.

@@ -19,7 +19,7 @@ use crate::scenario::Scenario;
 /// Options of a scenario run.
 #[derive(Clone, Debug)]
 pub(crate) struct SuiteOptions {
-    /// The folder that holds one folder per scenario.
+    /// The folder that contains one folder per scenario.
     pub(crate) dir: PathBuf,
     /// Run only scenarios whose name contains this text.
     pub(crate) filter: Option<String>,
