@@ -93,6 +93,9 @@ fn strs(values: &[String]) -> Vec<&str> {
 fn every_written_file_is_private() {
     let folder = Folder::new();
     set_mode(&folder.org.path, 0o640);
+    // An open handle keeps the old inode allocated, so a new file cannot
+    // reuse its number.
+    let _original_org = std::fs::File::open(&folder.org.path).expect("open the org");
     let org_inode = inode(&folder.org.path);
 
     let snapshot = folder.out("snapshot.json");
@@ -103,6 +106,7 @@ fn every_written_file_is_private() {
     let plan = folder.out("plan.json");
     std::fs::write(&plan, "old plan").expect("write");
     set_mode(&plan, 0o644);
+    let _original_plan = std::fs::File::open(&plan).expect("open the plan");
     let old_inode = inode(&plan);
     folder.run(&strs(&plan_args(&plan))).assert_code(0);
     assert_eq!(mode(&plan), 0o600, "plan");
