@@ -53,10 +53,26 @@ impl Machine {
     }
 }
 
+/// Returns the 1-, 5- and 15-minute load averages of `/proc/loadavg`, such
+/// as `0.52 0.40 0.33`. Other work on the machine slows the measurements, so
+/// the run records them.
+pub fn load_average() -> Option<String> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    let fields: Vec<&str> = text.split_whitespace().take(3).collect();
+    (fields.len() == 3).then(|| fields.join(" "))
+}
+
 /// Returns the peak resident set size of this process so far (`VmHWM`), in
 /// KiB, or `None` where `/proc/self/status` cannot be read.
 pub fn peak_rss_kib() -> Option<u64> {
     std::fs::read_to_string("/proc/self/status").ok().and_then(|text| kib_field(&text, "VmHWM"))
+}
+
+/// Resets this process's peak resident set size to its current size (Linux
+/// 4.0 and later), so that a later [`peak_rss_kib`] covers only what follows.
+/// Returns whether the kernel accepted the reset.
+pub fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
 /// Returns the current resident set size of this process (`VmRSS`), in KiB.
@@ -93,6 +109,12 @@ mod tests {
     }
 
     #[test]
+    fn load_average_has_three_values() {
+        let load = load_average().expect("/proc/loadavg exists on Linux");
+        assert_eq!(load.split_whitespace().count(), 3, "{load}");
+    }
+
+    #[test]
     fn peak_rss_covers_touched_buffer() {
         const BUFFER_BYTES: usize = 64 * 1024 * 1024;
         // Writing every byte makes the pages resident.
@@ -103,5 +125,18 @@ mod tests {
         assert!(current >= buffer_kib, "current {current} KiB below the buffer's {buffer_kib}");
         assert!(peak >= buffer_kib, "peak {peak} KiB below the buffer's {buffer_kib}");
         drop(buffer);
+    }
+
+    #[test]
+    fn reset_lowers_peak_after_free() {
+        const BUFFER_BYTES: usize = 256 * 1024 * 1024;
+        let buffer = std::hint::black_box(vec![1u8; BUFFER_BYTES]);
+        drop(buffer);
+        let before = peak_rss_kib().unwrap();
+        assert!(reset_peak_rss(), "the kernel rejected the reset");
+        let after = peak_rss_kib().unwrap();
+        // glibc maps a buffer this large on its own and unmaps it on free,
+        // so the reset peak is far below the buffer.
+        assert!(after + 128 * 1024 < before, "peak {before} KiB, {after} KiB after reset");
     }
 }

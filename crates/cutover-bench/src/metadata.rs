@@ -35,7 +35,9 @@ pub struct ParseReport {
     pub rejected: usize,
     /// Resident memory after reading the files and before parsing, in KiB.
     pub baseline_rss_kib: Option<u64>,
-    /// Peak resident memory of the worker process, in KiB.
+    /// Peak resident memory of the worker process while parsing, in KiB:
+    /// since the baseline when the kernel allows resetting the peak, else
+    /// since the worker started.
     pub peak_rss_kib: Option<u64>,
 }
 
@@ -148,6 +150,7 @@ pub fn parse_files(
         })
         .collect::<Result<Vec<_>>>()?;
     let bytes = documents.iter().map(|document| document.len() as u64).sum();
+    machine::reset_peak_rss();
     let baseline_rss_kib = machine::current_rss_kib();
 
     let accepted = documents

@@ -31,7 +31,12 @@ pub struct PlanReport {
     pub clients: usize,
     /// Roles in the evaluated state.
     pub roles: usize,
-    /// Peak resident memory of the worker process, in KiB.
+    /// Resident memory before the first evaluation, with the org state and
+    /// the change built, in KiB.
+    pub baseline_rss_kib: Option<u64>,
+    /// Peak resident memory of the worker during the evaluations, in KiB:
+    /// since the baseline when the kernel allows resetting the peak, else
+    /// since the worker started.
     pub peak_rss_kib: Option<u64>,
 }
 
@@ -40,6 +45,8 @@ pub async fn run(spec: OrgSpec, runs: u32) -> Result<PlanReport> {
     let state = read_state(spec).await?;
     let change = desired_change(spec)?;
     let now = Timestamp::now();
+    machine::reset_peak_rss();
+    let baseline_rss_kib = machine::current_rss_kib();
 
     let mut evaluate_ms = Vec::new();
     let mut last = None;
@@ -59,6 +66,7 @@ pub async fn run(spec: OrgSpec, runs: u32) -> Result<PlanReport> {
         users: state.users.len(),
         clients: state.oauth_clients.len(),
         roles: state.roles.len(),
+        baseline_rss_kib,
         peak_rss_kib: machine::peak_rss_kib(),
     })
 }

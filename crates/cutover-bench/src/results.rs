@@ -17,6 +17,10 @@ pub struct Results {
     pub quick: bool,
     /// The machine measured on.
     pub machine: Machine,
+    /// Load averages (1, 5 and 15 minutes) when the run started.
+    pub load_at_start: Option<String>,
+    /// Load averages when the run ended.
+    pub load_at_end: Option<String>,
     /// Inventory on the simulator, without and with a rate limit.
     pub inventory: Vec<InventoryResult>,
     /// Metadata parsing, per input.
@@ -117,7 +121,9 @@ pub struct PlanResult {
     pub findings: usize,
     /// Whether the evaluation was blocked.
     pub blocked: bool,
-    /// Peak resident memory of the worker, in KiB.
+    /// Resident memory of the worker before evaluating, in KiB.
+    pub baseline_rss_kib: Option<u64>,
+    /// Peak resident memory of the worker while evaluating, in KiB.
     pub peak_rss_kib: Option<u64>,
 }
 

@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use serde::de::DeserializeOwned;
 
 use crate::inventory;
-use crate::machine::Machine;
+use crate::machine::{self, Machine};
 use crate::metadata::{self, ParseReport};
 use crate::org::OrgSpec;
 use crate::plan::PlanReport;
@@ -111,6 +111,8 @@ pub fn run(options: &RunOptions) -> Result<usize> {
         command,
         quick: options.quick,
         machine: Machine::detect(),
+        load_at_start: machine::load_average(),
+        load_at_end: None,
         inventory: Vec::new(),
         metadata: Vec::new(),
         plan: None,
@@ -152,6 +154,7 @@ pub fn run(options: &RunOptions) -> Result<usize> {
     let (spec, runs) = profile.plan;
     results.plan = measure_plan(spec, runs, &mut results.failures);
 
+    results.load_at_end = machine::load_average();
     let section = report::render(&results);
     print_section(&section);
     if let Some(path) = &options.json {
@@ -306,6 +309,7 @@ fn measure_plan(spec: OrgSpec, runs: u32, failures: &mut Vec<String>) -> Option<
         evaluate_ms,
         findings: report.findings,
         blocked: report.blocked,
+        baseline_rss_kib: report.baseline_rss_kib,
         peak_rss_kib: report.peak_rss_kib,
     })
 }
