@@ -63,7 +63,8 @@ pub(crate) fn run(sh: &Shell, root: &Path, quick: bool, corpus: &Path) -> Result
     Ok(())
 }
 
-/// The Cargo target folder: `CARGO_TARGET_DIR` when set, else `target/`.
+/// Returns the Cargo target folder: `CARGO_TARGET_DIR` when set, else
+/// `target/`.
 fn target_dir(root: &Path) -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) if Path::new(&dir).is_absolute() => PathBuf::from(dir),
