@@ -22,6 +22,7 @@ mod cert;
 mod error;
 mod fetch;
 mod model;
+mod namespaces;
 mod parse;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -43,3 +44,9 @@ pub const MAX_DEPTH: usize = 256;
 /// Large federation aggregates hold tens of thousands; this caps the memory a
 /// 10 MiB document of tiny elements can take.
 pub const MAX_NODES: u32 = 1_000_000;
+/// Most namespace declarations in scope at one element, counting those of
+/// its ancestors. Real metadata has a dozen or fewer.
+pub const MAX_NAMESPACES_IN_SCOPE: usize = 64;
+/// Most distinct namespace declarations (prefix and URI pairs) in one
+/// document. Real metadata has a few dozen.
+pub const MAX_NAMESPACE_DECLARATIONS: usize = 4096;

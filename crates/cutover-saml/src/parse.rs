@@ -11,6 +11,7 @@ use jiff::tz::Offset;
 use roxmltree::{Document, Node, ParsingOptions};
 
 use crate::cert::read_signing_certificate;
+use crate::namespaces::check_namespaces;
 use crate::{
     Endpoint, IdpMetadata, MAX_DEPTH, MAX_METADATA_BYTES, MAX_NODES, MetadataError, ValidUntil,
 };
@@ -29,12 +30,17 @@ const IDP_SSO_DESCRIPTOR: &str = "IDPSSODescriptor";
 /// The checks run in this order: size (over [`MAX_METADATA_BYTES`] is
 /// unreadable), UTF-8 (a UTF-8 byte-order mark is skipped) and emptiness.
 /// Then a DOCTYPE anywhere is [`MetadataError::Dtd`], found without expanding
-/// anything. Then come well-formedness, nesting depth (over [`MAX_DEPTH`]
+/// anything. Namespace declarations over [`MAX_NAMESPACES_IN_SCOPE`] in one
+/// scope or [`MAX_NAMESPACE_DECLARATIONS`] in all are unreadable, found
+/// before a tree is built. Then come well-formedness, nesting depth (over [`MAX_DEPTH`]
 /// elements is unreadable), the root element and the choice of IdP entity. When several
 /// IdP entities share the requested entity ID, the first in document order is
 /// chosen.
 pub fn parse_metadata(bytes: &[u8], entity_id: Option<&str>) -> Result<IdpMetadata, MetadataError> {
     let text = decode_text(bytes)?;
+    if let Err(error) = check_namespaces(text) {
+        return Err(if contains_doctype(text) { MetadataError::Dtd } else { error });
+    }
     let document = parse_document(text)?;
     check_depth(&document)?;
 
