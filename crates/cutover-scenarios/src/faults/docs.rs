@@ -223,6 +223,14 @@ sign in, only after exit 6 or a crash) or `LOCKOUT`. A cell reads `exit-code end
   backup.
 ",
     );
+    if timeouts_match_errors(cells) {
+        out.push_str(&wrap_bullet(
+            "Over HTTP every timeout ended like a 500 on the same call, so no request that \
+             the simulator held took effect after the client gave up. A real server may \
+             still handle such a request later, even after the undo; the matrix does not \
+             cover that case.",
+        ));
+    }
     if !survived.is_empty() {
         let mut text = format!(
             "Calls whose failure `apply` survives on every backend and with every fault, \
@@ -262,6 +270,22 @@ run to the end. The column shows the org's state just after the stop.
     out
 }
 
+/// Tells whether every simulator cell with the timeout fault ended with the
+/// exit code and end state of the 500 cell of the same call.
+fn timeouts_match_errors(cells: &[CellResult]) -> bool {
+    let outcome = |site: usize, fault: Fault| {
+        cells
+            .iter()
+            .find(|cell| cell.site == site && cell.fault == fault && cell.side == Side::Simulator)
+            .and_then(|cell| cell.outcome.as_ref())
+            .map(|outcome| (outcome.exit_code, outcome.end_state.clone()))
+    };
+    cells
+        .iter()
+        .filter(|cell| cell.side == Side::Simulator && cell.fault == Fault::Timeout)
+        .all(|cell| outcome(cell.site, Fault::Timeout) == outcome(cell.site, Fault::Status500))
+}
+
 /// Lists the rows in which every cell that ran ended with exit 0.
 fn survived_rows(sites: &[CallSite], cells: &[CellResult]) -> Vec<String> {
     sites
@@ -279,11 +303,26 @@ fn survived_rows(sites: &[CallSite], cells: &[CellResult]) -> Vec<String> {
         .collect()
 }
 
-/// Wraps `text` as a Markdown bullet at 80 columns.
+/// Wraps `text` as a Markdown bullet at 80 columns, never inside a code
+/// span.
 fn wrap_bullet(text: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let mut open_span = false;
+    for word in text.split_whitespace() {
+        match words.last_mut() {
+            Some(last) if open_span => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => words.push(word.to_owned()),
+        }
+        if word.matches('`').count() % 2 == 1 {
+            open_span = !open_span;
+        }
+    }
     let mut out = String::new();
     let mut line = String::from("-");
-    for word in text.split_whitespace() {
+    for word in &words {
         if line.len() + 1 + word.len() > 80 && line.len() > 2 {
             out.push_str(&line);
             out.push('\n');
@@ -309,5 +348,12 @@ mod tests {
         assert!(wrapped.lines().all(|line| line.len() <= 80), "{wrapped}");
         assert!(wrapped.lines().skip(1).all(|line| line.starts_with("  word")), "{wrapped}");
         assert_eq!(wrapped.split_whitespace().filter(|w| *w == "word").count(), 60);
+    }
+
+    #[test]
+    fn wrap_bullet_keeps_code_spans_whole() {
+        let text = format!("{} `GET /api/v2/tokens/me` only", "word ".repeat(13));
+        let wrapped = wrap_bullet(&text);
+        assert!(wrapped.contains("`GET /api/v2/tokens/me`"), "{wrapped}");
     }
 }
