@@ -5,5 +5,6 @@
 
 mod canary;
 mod files;
+mod metadata;
 mod network;
 mod support;
