@@ -153,7 +153,7 @@ where the org ends.
 ## How the matrix is made
 
 - **The org**: a generated contact-center org of 40 users (roles, grants,
-  OAuth clients of every grant type, a disabled Okta trial provider), and a
+  OAuth clients of two grant types, a disabled Okta trial provider), and a
   plan that creates the `generic` provider from metadata with one signing
   certificate and a logout service, then disables native login. A
   break-glass client's secret is passed, so stage 2 proves its token.
