@@ -4,6 +4,7 @@ mod certificates;
 mod documents;
 mod extraction;
 mod fetch;
+mod mutations;
 mod properties;
 
 use cutover_saml::testing::{CertificateBuilder, TestCertificate};
