@@ -128,11 +128,13 @@ pub fn idp_xml(certificate: &str) -> String {
          protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">\n    \
          <md:KeyDescriptor use=\"signing\"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>\
          {certificate}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>\n    \
-         <md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</md:NameIDFormat>\n    \
-         <md:SingleSignOnService Binding=\"{BINDING_REDIRECT}\" Location=\"https://idp.bench.example/sso\"/>\n    \
-         <md:SingleSignOnService Binding=\"{BINDING_POST}\" Location=\"https://idp.bench.example/sso\"/>\n  \
+         <md:NameIDFormat>{email}</md:NameIDFormat>\n    \
+         <md:SingleSignOnService Binding=\"{BINDING_REDIRECT}\" Location=\"{sso}\"/>\n    \
+         <md:SingleSignOnService Binding=\"{BINDING_POST}\" Location=\"{sso}\"/>\n  \
          </md:IDPSSODescriptor>\n</md:EntityDescriptor>\n",
         id = entity_id(0),
+        email = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+        sso = "https://idp.bench.example/sso",
     )
 }
 

@@ -211,7 +211,6 @@ impl OrgSpec {
     }
 
     fn roles_json(&self) -> Vec<Value> {
-        let policy = |domain: &str, entity: &str, actions: &[&str]| json!({"domain": domain, "entityName": entity, "actionSet": actions});
         let mut roles = vec![
             json!({
                 "id": role_id(MASTER_ADMIN),
@@ -283,7 +282,7 @@ impl OrgSpec {
 
     fn grants_json(&self) -> Vec<Value> {
         let home = division_id(0);
-        let grant = |user: usize, role: usize| json!({"subjectId": user_id(user), "roleId": role_id(role), "divisionId": home});
+        let grant = |user: usize, role: usize| grant_json(user, role, &home);
         let mut grants: Vec<Value> =
             (0..self.users).map(|index| grant(index, self.ordinary_role(index))).collect();
         grants.extend((0..self.master_admins()).map(|index| grant(index, MASTER_ADMIN)));
@@ -298,6 +297,14 @@ impl OrgSpec {
     fn ordinary_role(&self, index: usize) -> usize {
         FIXED_ROLES + index % (self.roles - FIXED_ROLES)
     }
+}
+
+fn policy(domain: &str, entity: &str, actions: &[&str]) -> Value {
+    json!({"domain": domain, "entityName": entity, "actionSet": actions})
+}
+
+fn grant_json(user: usize, role: usize, division: &str) -> Value {
+    json!({"subjectId": user_id(user), "roleId": role_id(role), "divisionId": division})
 }
 
 fn user_id(index: usize) -> String {

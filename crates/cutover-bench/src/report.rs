@@ -171,7 +171,8 @@ fn render_metadata(out: &mut String, rows: &[MetadataResult]) {
                     let reason = reason.replace('|', "\\|").replace('\n', " ");
                     let _ = writeln!(
                         out,
-                        "| {input} | {} | {size} | {name} | unavailable: {reason} | | | | | | | | | |",
+                        "| {input} | {} | {size} | {name} | unavailable: {reason} \
+                         | | | | | | | | | |",
                         row.files,
                     );
                     continue;
@@ -191,7 +192,8 @@ fn render_metadata(out: &mut String, rows: &[MetadataResult]) {
             };
             let _ = writeln!(
                 out,
-                "| {input} | {} | {size} | {name} | {} × {} | {:.2} | {:.1} | {:.0} | {} / {} | {} | {} | {} | {speed} | {memory} |",
+                "| {input} | {} | {size} | {name} | {} × {} | {:.2} | {:.1} | {:.0} | {} / {} \
+                 | {} | {} | {} | {speed} | {memory} |",
                 row.files,
                 result.runs,
                 result.iterations,
@@ -227,7 +229,8 @@ fn render_plan(out: &mut String, results: &Results) {
          clients and brings an IdP user list. Target: under 1 s.\n\n",
     );
     out.push_str(
-        "| users | clients | roles | runs | median (ms) | min (ms) | max (ms) | vs. 1 s target | findings | blocked | peak RSS (MiB) | RSS before (MiB) |\n",
+        "| users | clients | roles | runs | median (ms) | min (ms) | max (ms) | vs. 1 s target \
+         | findings | blocked | peak RSS (MiB) | RSS before (MiB) |\n",
     );
     out.push_str("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|\n");
     let _ = writeln!(
@@ -446,7 +449,10 @@ mod tests {
         let mut text = String::new();
         render_metadata(&mut text, &[row]);
         assert!(
-            text.contains("| sso-cutover | 1 × 2 | 2.00 | 500.0 | 500 | 1 / 0 | 5.0 | 4.0 | 1.0 | 10.00x | 4.00x |"),
+            text.contains(
+                "| sso-cutover | 1 × 2 | 2.00 | 500.0 | 500 | 1 / 0 | 5.0 | 4.0 | 1.0 | 10.00x \
+                 | 4.00x |"
+            ),
             "{text}"
         );
         assert!(text.contains("| python3-saml | 1 × 2 | 20.00 | 50.0 | 50 |"), "{text}");

@@ -39,13 +39,13 @@ pub(crate) fn prepare(sh: &Shell, venv: &Path) -> Result<PathBuf, String> {
         create_venv(sh, venv)?;
     }
 
+    // Short network limits, so that an unreachable index ends the
+    // comparison within minutes instead of stalling the bench.
+    let options = ["--quiet", "--disable-pip-version-check", "--timeout", "30", "--retries", "2"];
     let pip = |extra: &[&str]| {
-        cmd!(
-            sh,
-            "{python} -m pip install --quiet --disable-pip-version-check {extra...} python3-saml"
-        )
-        .ignore_status()
-        .output()
+        cmd!(sh, "{python} -m pip install {options...} {extra...} python3-saml")
+            .ignore_status()
+            .output()
     };
     let binary = pip(&["--only-binary", "lxml,xmlsec"]).map_err(|error| error.to_string())?;
     if binary.status.success() && imports(sh, &python) {
