@@ -38,11 +38,18 @@ impl<'a> OrgFacts<'a> {
 
     /// Tells whether the client qualifies as break-glass access: active,
     /// `CLIENT-CREDENTIALS`, and holding a role that grants the IdP admin
-    /// permission.
+    /// permission through its `roleDivisions`. The deprecated `roleIds` count
+    /// as the client's roles elsewhere, but the catalog defines a qualifying
+    /// client by its `roleDivisions` roles only, which is what a
+    /// client-credentials token is granted.
     pub(crate) fn qualifies_as_break_glass(&self, client: &OAuthClient) -> bool {
         client.is_active()
             && client.has_grant(cutover_api::models::GRANT_CLIENT_CREDENTIALS)
-            && self.client_has_idp_admin_role(client)
+            && client
+                .role_divisions
+                .iter()
+                .flatten()
+                .any(|grant| self.admin_roles.contains_key(grant.role_id.as_str()))
     }
 
     /// Tells whether native login is disabled now: the `purecloud` provider

@@ -77,20 +77,32 @@ fn grant_type_compares_exactly() {
 }
 
 #[test]
-fn role_ids_fallback_counts() {
+fn role_ids_only_client_does_not_qualify() {
+    // The deprecated `roleIds` are the client's roles when it has no
+    // `roleDivisions`, so a named client holding the admin role there gets no
+    // `break-glass-no-idp-permission`. It still does not qualify, because a
+    // qualifying client needs the role in `roleDivisions`.
     let mut state = org();
     let mut legacy = client("bg-legacy", GRANT_CLIENT_CREDENTIALS, None, &[]);
     legacy.role_divisions = None;
     legacy.role_ids = Some(vec![ADMIN_ROLE.into()]);
     state.oauth_clients = vec![legacy.clone()];
     let evaluation = run(&state, &change(metadata(&[&Cert::new(0)])));
-    assert_eq!(only(&evaluation, RuleId::BreakGlassSingle).subject, "oauth-client:bg-legacy");
+    assert!(has(&evaluation, RuleId::BreakGlassMissing));
+    assert!(!has(&evaluation, RuleId::BreakGlassSingle));
 
-    // An empty `roleDivisions` list wins over `roleIds`.
+    let mut named = change(metadata(&[&Cert::new(0)]));
+    named.break_glass_clients = vec!["bg-legacy".into()];
+    let evaluation = run(&state, &named);
+    assert!(has(&evaluation, RuleId::BreakGlassMissing));
+    assert!(!has(&evaluation, RuleId::BreakGlassNoIdpPermission));
+
+    // An empty `roleDivisions` list wins over `roleIds` for the client's roles.
     legacy.role_divisions = Some(Vec::new());
     state.oauth_clients = vec![legacy];
-    let evaluation = run(&state, &change(metadata(&[&Cert::new(0)])));
+    let evaluation = run(&state, &named);
     assert!(has(&evaluation, RuleId::BreakGlassMissing));
+    assert!(has(&evaluation, RuleId::BreakGlassNoIdpPermission));
 }
 
 #[test]
