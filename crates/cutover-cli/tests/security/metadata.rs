@@ -60,7 +60,7 @@ fn cases(dtd_url: &str) -> Vec<Case> {
         let previous = format!("&lol{};", level - 1).repeat(10);
         let _ = writeln!(laughs, "<!ENTITY lol{level} \"{previous}\">");
     }
-    laughs.push_str(&format!("]>\n<md:EntityDescriptor xmlns:md=\"{MD}\" entityID=\"&lol9;\"/>\n"));
+    let _ = writeln!(laughs, "]>\n<md:EntityDescriptor xmlns:md=\"{MD}\" entityID=\"&lol9;\"/>");
     add("entity expansion", laughs.into_bytes(), "metadata-dtd", "DOCTYPE");
 
     let external = format!(

@@ -2,6 +2,7 @@
 //! canaries, a simulator on its own runtime, small loopback HTTP servers, and
 //! the scanner that searches bytes for every canary.
 
+use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -243,7 +244,8 @@ pub(crate) fn temporary_files(dir: &Path) -> Vec<PathBuf> {
         let Ok(entries) = std::fs::read_dir(&folder) else { continue };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') && name.ends_with(".tmp") {
+            let temporary = Path::new(&name).extension().is_some_and(|ext| ext == "tmp");
+            if name.starts_with('.') && temporary {
                 found.push(entry.path());
             }
             if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
@@ -310,8 +312,7 @@ impl CanaryOrg {
         self.secrets
             .iter()
             .find(|(id, _)| id == client_id)
-            .map(|(_, secret)| secret.as_str())
-            .unwrap_or_else(|| panic!("client `{client_id}` has no secret"))
+            .map_or_else(|| panic!("client `{client_id}` has no secret"), |(_, secret)| secret)
     }
 
     /// Returns canaries for every secret of the org.
@@ -481,9 +482,9 @@ fn serve_one(mut stream: TcpStream, responder: &Responder, received: &Mutex<Vec<
 pub(crate) fn http_response(status: &str, headers: &[(&str, &str)], body: &str) -> String {
     let mut text = format!("HTTP/1.1 {status}\r\n");
     for (name, value) in headers {
-        text.push_str(&format!("{name}: {value}\r\n"));
+        let _ = write!(text, "{name}: {value}\r\n");
     }
-    text.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()));
+    let _ = write!(text, "Content-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
     text
 }
 
