@@ -82,10 +82,11 @@ impl Backend {
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Backend, CliError> {
         let profile = load_profile(global, env)?;
-        // Region and URLs are flag values: a bad one is a usage error (exit 2),
+        // A bad region or base URL is bad input (exit 1), like an unknown
+        // `--entity-id`: the flag itself is valid, its value is not. Both are
         // checked before credentials are looked up.
         let region = resolve_region_with_profile(global.region.as_deref(), env, profile.as_ref())
-            .map_err(|error| CliError::usage(error.to_string()))?;
+            .map_err(|error| CliError::input(error.to_string()))?;
         let mut config = HttpConfig::for_region(region);
         config.api_base =
             global.api_base.as_deref().map(|text| parse_base("--api-base", text)).transpose()?;
@@ -116,7 +117,7 @@ impl Backend {
         let client_id = credentials.client_id.clone();
         let region = config.region.name().to_owned();
         let api = HttpApi::new(credentials, config)
-            .map_err(|error| CliError::usage(error.to_string()))?;
+            .map_err(|error| CliError::input(error.to_string()))?;
         let endpoint = format!("API {} (login {})", api.api_base(), api.login_base());
         Ok(Backend {
             api: Arc::new(api),
@@ -244,5 +245,5 @@ fn org_file_credentials(
 }
 
 fn parse_base(flag: &str, text: &str) -> Result<Url, CliError> {
-    cutover_auth::parse_base_url(text).map_err(|error| CliError::usage(format!("{flag}: {error}")))
+    cutover_auth::parse_base_url(text).map_err(|error| CliError::input(format!("{flag}: {error}")))
 }

@@ -101,9 +101,9 @@ fn unreadable_idp_users_exits_one() {
 }
 
 #[test]
-fn unknown_region_exits_two() {
+fn unknown_region_exits_one() {
     let result = run(&["--region", "mars-north-1", "auth", "check"]);
-    assert_eq!(result.code, 2);
+    assert_eq!(result.code, 1);
     assert_one_line_error(&result, "mars-north-1");
     assert!(result.stderr.contains("us-east-1"), "lists the known regions: {}", result.stderr);
 }
@@ -112,14 +112,14 @@ fn unknown_region_exits_two() {
 fn unknown_region_from_environment() {
     let result =
         run_command(sso_cutover().env("GENESYSCLOUD_REGION", "atlantis").args(["inventory"]));
-    assert_eq!(result.code, 2);
+    assert_eq!(result.code, 1);
     assert_one_line_error(&result, "atlantis");
 }
 
 #[test]
-fn http_api_base_off_loopback_exits_two() {
+fn http_api_base_off_loopback_exits_one() {
     let result = run(&["--api-base", "http://api.example.com", "auth", "check"]);
-    assert_eq!(result.code, 2);
+    assert_eq!(result.code, 1);
     assert_one_line_error(&result, "http://api.example.com");
 }
 
