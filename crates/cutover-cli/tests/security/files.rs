@@ -279,3 +279,35 @@ fn client_count(org: &Path) -> usize {
     let value: serde_json::Value = serde_json::from_str(&text).expect("the org is JSON");
     value["oauthClients"].as_array().expect("clients").len()
 }
+
+#[test]
+fn readable_secret_file_is_warned_about() {
+    let folder = Folder::new();
+    let secret = folder.root.path().join("admin.secret");
+    write_private(&secret, folder.org.secret(ADMIN_CLIENT));
+    let private = folder.run(&[
+        "--client-id",
+        ADMIN_CLIENT,
+        "--client-secret-file",
+        &arg(&secret),
+        "auth",
+        "check",
+    ]);
+    private.assert_code(0);
+    assert!(!private.stderr_text().contains("other users"), "{}", private.stderr_text());
+
+    set_mode(&secret, 0o644);
+    let shared = folder.run(&[
+        "--client-id",
+        ADMIN_CLIENT,
+        "--client-secret-file",
+        &arg(&secret),
+        "auth",
+        "check",
+    ]);
+    shared.assert_code(0);
+    let stderr = shared.stderr_text();
+    assert!(stderr.contains("can be read by other users"), "{stderr}");
+    assert!(stderr.contains("chmod 600"), "{stderr}");
+    assert!(!stderr.contains(folder.org.secret(ADMIN_CLIENT)), "{stderr}");
+}
