@@ -1,8 +1,8 @@
 //! Project tasks, run as `cargo xtask <task>`.
 //!
 //! `ci` is the one command that checks everything: formatting, clippy with
-//! warnings denied, every test, the docs with warnings denied, and the
-//! scenario tests. `.ci/run` calls it, then `corpus` over the shared SAML
+//! warnings denied, every test, the docs with warnings denied, the scenario
+//! tests and the fault matrix of `apply`. `.ci/run` calls it, then `corpus` over the shared SAML
 //! metadata corpus.
 
 use anyhow::{Result, bail};
@@ -24,7 +24,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
-    /// Run formatting, clippy, tests, docs and scenario checks.
+    /// Run formatting, clippy, tests, docs, scenario tests and the fault matrix.
     Ci,
     /// Check every metadata file of a corpus folder against its expectations.
     Corpus {
@@ -118,6 +118,8 @@ fn ci(sh: &Shell) -> Result<()> {
         .run()?;
     step("scenarios");
     scenarios::run_scenarios(sh, None)?;
+    step("fault matrix");
+    scenarios::run_faults(sh, false)?;
     Ok(())
 }
 
