@@ -1,7 +1,7 @@
-//! Secret canaries: every command runs at `-vvv` (and with `RUST_LOG=trace`)
+//! Secret canaries. Every command runs at `-vvv` (and with `RUST_LOG=trace`)
 //! against an org whose client secrets are distinctive values, through both
-//! backends, and no byte of stdout, stderr or any file the tool wrote may
-//! contain a secret, an `Authorization: Basic` value or an access token.
+//! backends. No byte of stdout, stderr or any file the tool wrote may contain
+//! a secret, an `Authorization: Basic` value or an access token.
 //!
 //! The two files that hold secrets by design are left out of the file scan:
 //! the org file (its write-back keeps `oauthClients[].secret`) and the secret
@@ -22,7 +22,7 @@ use crate::support::{
 struct Layout {
     /// Keeps the folders alive.
     _root: TempDir,
-    /// The org file (its write-back holds secrets by design).
+    /// The org file, whose write-back contains secrets by design.
     org_dir: PathBuf,
     /// Secret files the test passes in.
     input_dir: PathBuf,
@@ -365,10 +365,10 @@ fn http_backend_leaks_no_secret_or_token() {
     session.runs.last().expect("ran").assert_code(0);
     run_failures(&mut session, &org, &mut canaries);
 
-    // Server failures: a 500 on the first organization read is retried and
-    // logged, a 401 on a provider read replaces the token, a 500 on creating
-    // a client ends break-glass create, and a 400 on the provider PUT makes
-    // apply undo its stage.
+    // Server failures. A 500 on the first organization read is retried and
+    // logged, and a 401 on a provider read replaces the token. A 500 on
+    // creating a client ends break-glass create, and a 400 on the provider
+    // PUT makes apply undo its stage.
     let sim = simulator.handle();
     sim.add_fault(SimFault::new(
         "/api/v2/organizations/me",

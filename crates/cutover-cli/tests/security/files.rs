@@ -1,8 +1,8 @@
-//! Files the binary writes: plans, snapshots, backups, journals and secret
-//! files are created with mode 0600 (folders 0700) whatever the umask, by a
-//! rename from a temporary file in the same folder (so the file gets a new
-//! inode), and no temporary file is left behind, on success or on error. A
-//! secret file is never written over an existing file or through a symbolic
+//! Files the binary writes. Plans, snapshots, backups, journals and secret
+//! files are created with mode 0600 (folders 0700) whatever the umask. Each
+//! is renamed into place from a temporary file in the same folder, so it gets
+//! a new inode, and no temporary file is left behind, on success or on error.
+//! A secret file is never written over an existing file or through a symbolic
 //! link, and the org file's write-back is a rename that keeps its mode.
 
 #![cfg(unix)]
@@ -46,7 +46,7 @@ impl Folder {
     }
 
     /// Runs the binary on the org file with `umask 000`, so that only the
-    /// modes the tool asks for limit the permissions.
+    /// modes the tool sets limit the permissions.
     fn run(&self, args: &[&str]) -> Run {
         let binary = assert_cmd::cargo::cargo_bin("sso-cutover");
         let mut command = Command::new("sh");
@@ -191,7 +191,7 @@ fn plan_file_link_is_replaced_not_followed() {
 fn failed_writes_leave_no_temporary_file() {
     let folder = Folder::new();
 
-    // The rename fails because a folder holds the plan file's name.
+    // The rename fails because a folder has the plan file's name.
     let taken = folder.out("taken.json");
     std::fs::create_dir(&taken).expect("create");
     std::fs::write(taken.join("inside"), "x").expect("write");

@@ -1,8 +1,8 @@
-//! Hostile IdP metadata through `metadata check` and `plan`: each document
-//! is rejected with the blocking finding of its rule (exit 3), while the
-//! process runs under a 256 MiB limit on its data segment (`ulimit -d`), so
-//! a parse that needed more memory would abort instead of passing. A control
-//! run under a 64 MiB limit shows the limit bites.
+//! Hostile IdP metadata through `metadata check` and `plan`. Each document
+//! is rejected with the blocking finding of its rule (exit 3). The process
+//! runs under a 256 MiB limit on its data segment (`ulimit -d`), so a parse
+//! that needed more memory would abort instead of passing. A control run
+//! under a 64 MiB limit shows that the limit takes effect.
 //!
 //! Parse times are not asserted here; `cargo xtask corpus` prints them per
 //! file and `docs/security.md` records them.
@@ -172,8 +172,9 @@ fn cases(dtd_url: &str) -> Vec<Case> {
     many.push_str("</md:EntityDescriptor>\n");
     add("distinct namespaces", many.into_bytes(), "metadata-unreadable", "distinct namespaces");
 
-    // The most memory a document can take that passes the namespace limits:
-    // 62 declarations in scope, copied by every child that declares one more.
+    // The maximum memory a document can take that passes the namespace
+    // limits: 62 declarations in scope, copied by every child that declares
+    // one more.
     let mut scoped = String::from("<md:EntityDescriptor");
     for i in 0..62 {
         let _ = write!(scoped, " xmlns:p{i}=\"urn:p{i}\"");

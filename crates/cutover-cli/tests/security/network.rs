@@ -1,7 +1,7 @@
-//! Where credentials and metadata requests may go: https, or plain http only
-//! to a loopback address; no redirect away from those (checked before any
-//! connection to the target); no proxy for plain http; certificates verified
-//! against the platform's roots.
+//! Where credentials and metadata requests may go. They use https, or plain
+//! http only to a loopback address, and never through a proxy for plain
+//! http. A redirect away from those is rejected before any connection to its
+//! target, and certificates are verified against the platform's roots.
 //!
 //! A redirect target that must not be reached is a counting listener on
 //! `[::ffff:127.0.0.1]`. The tool's URL rule treats that IPv4-mapped address
@@ -195,8 +195,8 @@ fn https_goes_through_proxy_as_tunnel() {
     let (_dir, secret) = secret_file();
     let proxy_url = proxy.url();
 
-    // 127.0.0.2:9 answers nothing; only the proxy's CONNECT line shows where
-    // the request was headed.
+    // Nothing listens on 127.0.0.2:9, so only the proxy's CONNECT line shows
+    // where the request was headed.
     let run = auth_check("https://127.0.0.2:9/", &secret, &[("HTTPS_PROXY", &proxy_url)]);
     run.assert_code(1);
     let url = "https://127.0.0.2:9/idp-metadata.xml";

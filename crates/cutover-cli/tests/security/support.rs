@@ -377,7 +377,7 @@ pub(crate) struct Received {
 /// Builds the response to one request from its request line.
 pub(crate) type Responder = dyn Fn(&str) -> String + Send + Sync;
 
-/// A small HTTP/1.1 server on 127.0.0.1 that answers each request with the
+/// A small HTTP/1.1 server on 127.0.0.1. It responds to each request with the
 /// text its responder builds, records what it received, and closes the
 /// connection after each response.
 pub(crate) struct StubServer {
@@ -389,13 +389,13 @@ pub(crate) struct StubServer {
 }
 
 impl StubServer {
-    /// Starts a server that answers with `responder`.
+    /// Starts a server that responds with `responder`.
     pub(crate) fn start(responder: Box<Responder>) -> Self {
         Self::start_on(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), responder)
     }
 
-    /// Starts a server that accepts connections and closes them without
-    /// reading or answering: a target whose connections are counted.
+    /// Starts a server that closes each connection without a response: a
+    /// target whose connections are counted.
     pub(crate) fn counting() -> Self {
         Self::start(Box::new(|_| String::new()))
     }
