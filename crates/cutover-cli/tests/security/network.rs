@@ -408,3 +408,23 @@ fn https_redirect_to_loopback_http_is_refused() {
     assert!(stderr.contains("leaves https"), "{stderr}");
     assert_eq!(target.connections(), 0, "the http target was never contacted");
 }
+
+#[test]
+fn metadata_download_is_capped() {
+    // No Content-Length: the body streams until the connection closes, so
+    // only the running count can stop it.
+    let streamed = StubServer::start(Box::new(|_| {
+        format!("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n{}", "x".repeat(10 * 1024 * 1024 + 1))
+    }));
+    // A declared length over the limit is rejected before the body is read.
+    let declared = StubServer::start(Box::new(|_| {
+        "HTTP/1.1 200 OK\r\nContent-Length: 20000000\r\nConnection: close\r\n\r\n<md:".to_owned()
+    }));
+    for server in [&streamed, &declared] {
+        let url = format!("{}/idp-metadata.xml", server.url());
+        let run = run_command("metadata check", sso_cutover().args(["metadata", "check", &url]));
+        run.assert_code(1);
+        let stderr = run.stderr_text();
+        assert!(stderr.contains("larger than 10485760 bytes"), "{stderr}");
+    }
+}
