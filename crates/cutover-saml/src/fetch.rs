@@ -33,11 +33,24 @@ impl Default for FetchOptions {
 /// (`127.0.0.0/8`, `::1` or `localhost`). Redirects are followed (at most 10)
 /// only to URLs that pass the same check, and never from https to http. The
 /// body is read in chunks and the download stops as soon as it passes
-/// `options.max_bytes`.
-#[tracing::instrument(skip(options), fields(timeout_ms = options.timeout.as_millis()))]
+/// `options.max_bytes`. A URL with a user name or password is rejected, and
+/// errors and logs show it with that part replaced by `***`.
+#[tracing::instrument(
+    skip_all,
+    fields(url = %without_userinfo(url), timeout_ms = options.timeout.as_millis())
+)]
 pub async fn fetch_metadata(url: &str, options: FetchOptions) -> Result<Vec<u8>, FetchError> {
+    let shown = without_userinfo(url);
     let parsed = Url::parse(url)
-        .map_err(|e| FetchError::InvalidUrl { url: url.to_owned(), reason: e.to_string() })?;
+        .map_err(|e| FetchError::InvalidUrl { url: shown.clone(), reason: e.to_string() })?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(FetchError::InvalidUrl {
+            url: shown,
+            reason: "a metadata URL takes no user name or password, because they would show in \
+                     messages; download the file and pass its path"
+                .to_owned(),
+        });
+    }
     if !is_allowed(&parsed) {
         return Err(FetchError::NotHttps { url: url.to_owned() });
     }
@@ -98,6 +111,20 @@ async fn download(
     }
     tracing::debug!(bytes = body.len(), "metadata fetched");
     Ok(body)
+}
+
+/// Returns `url` with any user name and password replaced by `***`, also
+/// when the rest of it does not parse.
+fn without_userinfo(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|index| index + 3) else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &url[..scheme_end], &rest[at..]),
+        None => url.to_owned(),
+    }
 }
 
 /// Reports whether `url` may be fetched: https, or http on a loopback address, as
@@ -161,6 +188,19 @@ fn request_error(url: &str, error: &reqwest::Error) -> FetchError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn userinfo_is_hidden() {
+        let cases = [
+            ("https://user:pw@idp.example.com/md?x=1", "https://***@idp.example.com/md?x=1"),
+            ("https://pw@[bad/md", "https://***@[bad/md"),
+            ("https://idp.example.com/a@b", "https://idp.example.com/a@b"),
+            ("not a url", "not a url"),
+        ];
+        for (url, shown) in cases {
+            assert_eq!(without_userinfo(url), shown, "{url}");
+        }
+    }
 
     #[test]
     fn allowed_urls() {

@@ -428,3 +428,30 @@ fn metadata_download_is_capped() {
         assert!(stderr.contains("larger than 10485760 bytes"), "{stderr}");
     }
 }
+
+#[test]
+fn metadata_url_password_is_never_shown() {
+    let server = StubServer::counting();
+    let password = "CANARY-url-password-Zk39";
+    let url = format!("http://reader:{password}@127.0.0.1:{}/idp-metadata.xml", server.port());
+    let mut canaries = Canaries::default();
+    canaries.add("the password of the metadata URL", password);
+
+    let run = run_command(
+        "metadata check",
+        sso_cutover().args(["-vv", "metadata", "check", &url, "--output", "json"]),
+    );
+    run.assert_code(1);
+    assert!(run.stderr_text().contains("no user name or password"), "{}", run.stderr_text());
+    canaries.assert_run_clean(&run);
+
+    let org_dir = tempfile::tempdir().expect("temporary folder");
+    let org = CanaryOrg::write(&org_dir.path().join("org.json"), "CANARY-userinfo");
+    let run = run_command(
+        "plan",
+        sso_cutover().args(["-vv", "--org-file", &arg(&org.path), "plan", "--metadata", &url]),
+    );
+    run.assert_code(1);
+    canaries.assert_run_clean(&run);
+    assert_eq!(server.connections(), 0, "the URL was rejected before any request");
+}
