@@ -192,10 +192,10 @@ fn failed_writes_leave_no_temporary_file() {
     let folder = Folder::new();
 
     // The rename fails because a folder has the plan file's name.
-    let taken = folder.out("taken.json");
-    std::fs::create_dir(&taken).expect("create");
-    std::fs::write(taken.join("inside"), "x").expect("write");
-    let run = folder.run(&strs(&plan_args(&taken)));
+    let occupied = folder.out("taken.json");
+    std::fs::create_dir(&occupied).expect("create");
+    std::fs::write(occupied.join("inside"), "x").expect("write");
+    let run = folder.run(&strs(&plan_args(&occupied)));
     run.assert_code(1);
     assert!(run.stderr_text().contains("taken.json"), "{}", run.stderr_text());
     folder.assert_no_temporary_files("a plan file that cannot be renamed into place");

@@ -456,8 +456,9 @@ impl Drop for StubServer {
     }
 }
 
-/// Reads one request head (and whatever body arrived with it), answers it and
-/// closes the connection. An empty response closes without answering.
+/// Reads one request head (and whatever body arrived with it), sends the
+/// responder's response and closes the connection. An empty response closes
+/// the connection without sending anything.
 fn serve_one(mut stream: TcpStream, responder: &Responder, received: &Mutex<Vec<Received>>) {
     let _ = stream.set_nonblocking(false);
     let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
