@@ -17,7 +17,7 @@ use crate::machine;
 /// that it never appears in a process listing.
 pub const SECRET_VARIABLE: &str = "CUTOVER_BENCH_CLIENT_SECRET";
 
-/// What the inventory worker read and measured.
+/// The counts the inventory worker read, and its measurements.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CollectReport {
     /// Wall time from opening the API to the end of `collect_state`, the

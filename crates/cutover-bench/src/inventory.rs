@@ -70,15 +70,15 @@ pub fn measure(
         let after = simulator.counts();
         match outcome {
             Ok(report) => {
-                let made = after.requests - before.requests;
-                requests.push(made as f64);
+                let requests_made = after.requests - before.requests;
+                requests.push(requests_made as f64);
                 // FIXME: the simulator counts requests but not responses by
                 // status, so a 429 is counted as a request over the floor:
                 // each is a repeat of a request the limit turned away. A
                 // count of 429 responses from `SimHandle` would make this
                 // direct.
                 if rate_limit.is_some() {
-                    throttled.push(made.saturating_sub(spec.request_floor()) as f64);
+                    throttled.push(requests_made.saturating_sub(spec.request_floor()) as f64);
                 }
                 wall_ms.push(report.wall_ms);
                 if let Some(kib) = report.peak_rss_kib {

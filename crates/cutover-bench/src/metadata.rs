@@ -16,8 +16,8 @@ const NS_XMLDSIG: &str = "http://www.w3.org/2000/09/xmldsig#";
 const BINDING_REDIRECT: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect";
 const BINDING_POST: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST";
 
-/// What one parse worker measured, as either parser's worker prints it on
-/// one line of JSON.
+/// The measurements of one parse worker, as either parser's worker prints
+/// them on one line of JSON.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ParseReport {
     /// Files parsed per pass.
@@ -60,7 +60,7 @@ pub fn corpus_files(dir: &Path) -> Result<Vec<PathBuf>> {
     files.sort();
     if files.is_empty() {
         bail!(
-            "corpus folder `{}` holds no .xml file; pass the metadata corpus folder",
+            "no .xml file found in corpus folder `{}`; pass the metadata corpus folder",
             dir.display()
         );
     }
@@ -72,8 +72,9 @@ pub fn quick_selection(files: &[PathBuf]) -> Vec<PathBuf> {
     files.iter().step_by(5).cloned().collect()
 }
 
-/// A self-signed EC P-256 signing certificate, as the base64 text of an
-/// `X509Certificate` element, valid from a year ago to two years ahead.
+/// Generates a self-signed EC P-256 signing certificate, valid from a year
+/// ago to two years ahead, and returns it as the base64 text of an
+/// `X509Certificate` element.
 pub fn signing_certificate_base64() -> Result<String> {
     let today = jiff::ZonedDateTime::now().date();
     let month = today.month() as u8;

@@ -2,10 +2,11 @@
 //! a few admins, many agents in a handful of divisions, OAuth clients of
 //! every grant type.
 //!
-//! Every user holds one ordinary role; the first three users hold Master
-//! Admin (a `*:*:*` policy) and the next ones SSO Admin
-//! (`sso:provider:*`), so `collect_state` reads the members of exactly those
-//! two roles. Every 50th user is inactive and every 1000th has no email. The
+//! Every user has one ordinary role. The first three users also have Master
+//! Admin (a `*:*:*` policy) and the next ones SSO Admin (`sso:provider:*`).
+//! These two, the operator role and the break-glass role grant an
+//! identity-provider admin permission, so `collect_state` reads the members
+//! of those four roles. Every 50th user is inactive and every 1000th has no email. The
 //! first client, `cutover-admin`, is the tool's own, with the permissions
 //! inventory needs.
 

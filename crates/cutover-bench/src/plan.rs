@@ -16,7 +16,7 @@ use crate::machine;
 use crate::metadata;
 use crate::org::{ADMIN_SECRET, OrgSpec};
 
-/// What the plan worker measured.
+/// The measurements of the plan worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PlanReport {
     /// Wall time of each `evaluate` call, in milliseconds.
@@ -80,7 +80,7 @@ async fn read_state(spec: OrgSpec) -> Result<OrgState> {
     Ok(collect_state(&api, CollectOptions::default()).await?)
 }
 
-/// The change of a full cutover: an Okta provider from valid metadata,
+/// Builds the change of a full cutover: an Okta provider from valid metadata,
 /// native login off, both break-glass clients named, and an IdP user list
 /// that lacks one active user in a hundred.
 fn desired_change(spec: OrgSpec) -> Result<DesiredChange> {

@@ -57,7 +57,7 @@ pub struct InventoryResult {
     pub runs: u32,
     /// Runs that failed or read a wrong org.
     pub failed_runs: u32,
-    /// The fewest requests that can read the org.
+    /// The minimum number of requests that can read the org.
     pub request_floor: u64,
     /// Requests the simulator counted, per successful run.
     pub requests: Option<Summary>,
@@ -91,7 +91,7 @@ pub struct ParserResult {
 /// Both parsers over one input.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct MetadataResult {
-    /// What was parsed, such as `corpus` or `aggregate`.
+    /// The input parsed, such as `corpus` or `aggregate`.
     pub input: String,
     /// The entity ID chosen, for an aggregate.
     pub entity_id: Option<String>,
