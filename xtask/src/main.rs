@@ -81,7 +81,8 @@ fn main() -> Result<()> {
                     dir.display()
                 );
             }
-            corpus::run(&dir, &workspace_root().join("xtask/corpus-expectations.json"))
+            corpus::run(&dir, &workspace_root().join("xtask/corpus-expectations.json"))?;
+            corpus_tests(&sh, &dir)
         }
         Task::SampleMetadata => {
             sample::write_metadata(&workspace_root().join("examples/idp-metadata.xml"))
@@ -120,6 +121,23 @@ fn ci(sh: &Shell) -> Result<()> {
     scenarios::run_scenarios(sh, None)?;
     step("fault matrix");
     scenarios::run_faults(sh, false)?;
+    Ok(())
+}
+
+/// Runs the tests that read the corpus folder: mutated real metadata through
+/// the parser, and every hostile file through `sso-cutover metadata check`
+/// under a memory limit. They sit behind the `corpus-tests` feature so that
+/// `cargo xtask ci` needs nothing outside the workspace.
+fn corpus_tests(sh: &Shell, dir: &std::path::Path) -> Result<()> {
+    let dir = dir.canonicalize()?;
+    let _corpus = sh.push_env("SSO_CUTOVER_SAML_CORPUS", &dir);
+    cmd!(sh, "cargo test --locked -p cutover-saml --features corpus-tests --test it mutations")
+        .run()?;
+    cmd!(
+        sh,
+        "cargo test --locked -p cutover-cli --features corpus-tests --test security hostile_corpus"
+    )
+    .run()?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@ mod certificates;
 mod documents;
 mod extraction;
 mod fetch;
+#[cfg(feature = "corpus-tests")]
 mod mutations;
 mod properties;
 

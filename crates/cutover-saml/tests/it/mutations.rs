@@ -11,12 +11,11 @@ use std::sync::OnceLock;
 use cutover_saml::{MetadataError, parse_metadata};
 use proptest::prelude::*;
 
-/// Returns the corpus folder: `SSO_CUTOVER_SAML_CORPUS`, else the folder CI
-/// places beside the workspace.
+/// Returns the corpus folder that `SSO_CUTOVER_SAML_CORPUS` names.
 fn corpus_dir() -> PathBuf {
-    std::env::var_os("SSO_CUTOVER_SAML_CORPUS").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/saml-metadata"),
-        PathBuf::from,
+    std::env::var_os("SSO_CUTOVER_SAML_CORPUS").map(PathBuf::from).expect(
+        "SSO_CUTOVER_SAML_CORPUS names the SAML metadata corpus folder; run these tests \
+         through `cargo xtask corpus DIR`",
     )
 }
 
