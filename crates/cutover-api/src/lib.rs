@@ -3,7 +3,7 @@
 //!
 //! [`OrgApi`] is the seam between the product and an org: `cutover-http`
 //! implements it over HTTPS and `cutover-memory` over an org snapshot, and the
-//! [`conformance`] suite (feature `conformance`) checks that both behave alike.
+//! `conformance` suite (feature `conformance`) checks that both behave alike.
 //! [`collect_state`] walks an org through the trait into an [`OrgState`], the
 //! input of the safety rules. [`permissions`] holds the one implementation of
 //! "a role grants a permission" that the rules and the backends share.

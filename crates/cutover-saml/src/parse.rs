@@ -30,9 +30,10 @@ const IDP_SSO_DESCRIPTOR: &str = "IDPSSODescriptor";
 /// The checks run in this order: size (over [`MAX_METADATA_BYTES`] is
 /// unreadable), UTF-8 (a UTF-8 byte-order mark is skipped) and emptiness.
 /// Then a DOCTYPE anywhere is [`MetadataError::Dtd`], found without expanding
-/// anything. Namespace declarations over [`MAX_NAMESPACES_IN_SCOPE`] in one
-/// scope or [`MAX_NAMESPACE_DECLARATIONS`] in all are unreadable, found
-/// before a tree is built. Then come well-formedness, nesting depth (over [`MAX_DEPTH`]
+/// anything. Namespace declarations over
+/// [`MAX_NAMESPACES_IN_SCOPE`](crate::MAX_NAMESPACES_IN_SCOPE) in one scope or
+/// [`MAX_NAMESPACE_DECLARATIONS`](crate::MAX_NAMESPACE_DECLARATIONS) in all are
+/// unreadable, found before a tree is built. Then come well-formedness, nesting depth (over [`MAX_DEPTH`]
 /// elements is unreadable), the root element and the choice of IdP entity. When several
 /// IdP entities share the requested entity ID, the first in document order is
 /// chosen.
