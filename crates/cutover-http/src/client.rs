@@ -102,6 +102,7 @@ impl Client {
         let mut token_replaced = false;
         let mut backoff = self.retry.backoff();
         let mut retries = 0;
+        let mut failure_retries = 0;
         let mut waited = Duration::ZERO;
 
         loop {
@@ -134,7 +135,13 @@ impl Client {
             }
 
             let wait = failure.server_wait.or_else(|| backoff.next()).unwrap_or_default();
-            if retries >= self.retry.max_retries || waited + wait > self.retry.max_total_wait {
+            let rate_limited_now = matches!(failure.error, ApiError::RateLimited { .. });
+            let failures_spent =
+                !rate_limited_now && failure_retries >= self.retry.max_failure_retries;
+            if retries >= self.retry.max_retries
+                || failures_spent
+                || waited + wait > self.retry.max_total_wait
+            {
                 tracing::warn!(%resource, retries, error = %failure.error, "giving up");
                 let summary = format!(
                     "gave up after {} attempts and {} s of waiting",
@@ -149,7 +156,7 @@ impl Client {
                 });
             }
 
-            tracing::info!(
+            tracing::warn!(
                 %resource,
                 retry = retries + 1,
                 wait_ms = wait.as_millis() as u64,
@@ -159,6 +166,9 @@ impl Client {
             tokio::time::sleep(wait).await;
             waited += wait;
             retries += 1;
+            if !rate_limited_now {
+                failure_retries += 1;
+            }
             // A long wait may cross the token's renewal time, so the cache
             // decides again which token the next attempt carries.
             token = self.tokens.token().await?;

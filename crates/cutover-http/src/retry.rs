@@ -19,12 +19,18 @@ use reqwest::StatusCode;
 ///
 /// The backoff starts at `min_backoff`, doubles up to `max_backoff`, and with
 /// `jitter` adds a random part of up to the same length again. A request
-/// gives up after `max_retries` repeats, or when the next wait would bring
-/// the total waited beyond `max_total_wait`.
+/// gives up after `max_retries` repeats, after `max_failure_retries` repeats
+/// caused by server or connection failures, or when the next wait would
+/// bring the total waited beyond `max_total_wait`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Maximum repeats of one request, over all causes.
     pub max_retries: u32,
+    /// Maximum repeats of one request after server errors (5xx) and
+    /// connection failures, which count toward `max_retries` too. It is kept
+    /// smaller than the rate-limit budget because an apply that meets a
+    /// failing API should roll back in seconds, not after minutes of repeats.
+    pub max_failure_retries: u32,
     /// Maximum total wait of one request, over all its repeats.
     pub max_total_wait: Duration,
     /// Maximum single wait a 429 may request.
@@ -39,15 +45,18 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     /// Defaults modelled on the Go platform SDK (no wait over 180 s) and the
-    /// Terraform provider (1 s to 30 s backoff): 10 repeats, at most 10 minutes
-    /// of waiting per request.
+    /// Terraform provider (backoff from 1 s): 10 repeats and at most 10
+    /// minutes of waiting per request for rate limits, but only 4 repeats
+    /// with at most 8 s of backoff each after server or connection failures,
+    /// about 15 s in all.
     fn default() -> Self {
         Self {
             max_retries: 10,
+            max_failure_retries: 4,
             max_total_wait: Duration::from_secs(600),
             max_rate_limit_wait: Duration::from_secs(180),
             min_backoff: Duration::from_secs(1),
-            max_backoff: Duration::from_secs(30),
+            max_backoff: Duration::from_secs(8),
             jitter: true,
         }
     }
@@ -101,14 +110,14 @@ mod tests {
     fn backoff_doubles_up_to_max() {
         let policy = RetryPolicy { jitter: false, ..RetryPolicy::default() };
         let delays: Vec<u64> = policy.backoff().take(7).map(|d| d.as_secs()).collect();
-        assert_eq!(delays, vec![1, 2, 4, 8, 16, 30, 30]);
+        assert_eq!(delays, vec![1, 2, 4, 8, 8, 8, 8]);
     }
 
     #[test]
     fn jitter_stays_within_double() {
         let policy = RetryPolicy::default();
         for (index, delay) in policy.backoff().take(6).enumerate() {
-            let base = Duration::from_secs(1 << index).min(Duration::from_secs(30));
+            let base = Duration::from_secs(1 << index).min(Duration::from_secs(8));
             assert!(delay >= base, "delay {index} is {delay:?}");
             assert!(delay <= base * 2, "delay {index} is {delay:?}");
         }

@@ -338,3 +338,42 @@ fn plain_http_to_remote_host_is_rejected() {
     assert!(text.contains("http://api.mypurecloud.com/"), "{text}");
     assert!(text.contains("loopback"), "{text}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn server_errors_have_smaller_budget() {
+    let server = MockServer::start().await;
+    mount_tokens(&server).await;
+    Mock::given(path("/api/v2/organizations/me"))
+        .respond_with(ResponseTemplate::new(503))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let policy = RetryPolicy { max_retries: 10, max_failure_retries: 2, ..RetryPolicy::fast() };
+
+    let error = api_with(&server, policy).organization().await.unwrap_err();
+
+    assert!(matches!(error, ApiError::Server { status: 503, .. }), "{error:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn rate_limits_do_not_spend_failure_budget() {
+    let server = MockServer::start().await;
+    mount_tokens(&server).await;
+    Mock::given(path("/api/v2/organizations/me"))
+        .respond_with(too_many("1"))
+        .up_to_n_times(5)
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v2/organizations/me"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"id": "org", "name": "Org"})),
+        )
+        .mount(&server)
+        .await;
+    let policy = RetryPolicy { max_retries: 10, max_failure_retries: 1, ..RetryPolicy::fast() };
+
+    let organization = api_with(&server, policy).organization().await.unwrap();
+
+    assert_eq!(organization.id, "org");
+}

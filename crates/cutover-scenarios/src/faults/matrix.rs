@@ -349,6 +349,7 @@ fn failing_simulator_rule(site: &CallSite) -> SimFault {
 pub(crate) fn matrix_retry_policy() -> RetryPolicy {
     RetryPolicy {
         max_retries: HTTP_RETRIES,
+        max_failure_retries: HTTP_RETRIES,
         max_total_wait: Duration::from_secs(10),
         max_rate_limit_wait: Duration::from_secs(5),
         min_backoff: Duration::from_millis(1),
