@@ -12,6 +12,19 @@ pub enum SnapshotError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The file is larger than the size limit of an org snapshot.
+    #[error(
+        "the org snapshot `{}` is larger than the {} size limit (a snapshot of 100,000 users \
+         is about 36 MiB); check that the path names an org snapshot",
+        path.display(),
+        format_size(*limit)
+    )]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The limit in bytes.
+        limit: u64,
+    },
     /// The text is not valid JSON.
     #[error(
         "{}invalid JSON at line {line}, column {column}: {message}",
@@ -51,6 +64,33 @@ pub enum SnapshotError {
     },
 }
 
+/// Formats a byte count for people, such as `11.5 MiB (12,058,624 bytes)`.
+pub(crate) fn format_size(bytes: u64) -> String {
+    let mut digits = bytes.to_string();
+    let mut grouped = String::new();
+    while digits.len() > 3 {
+        let tail = digits.split_off(digits.len() - 3);
+        grouped = format!(",{tail}{grouped}");
+    }
+    grouped = format!("{digits}{grouped}");
+    if bytes < 1024 {
+        return format!("{grouped} bytes");
+    }
+    #[expect(clippy::cast_precision_loss, reason = "one decimal is shown")]
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = "KiB";
+    for next in ["MiB", "GiB", "TiB"] {
+        if value < 1024.0 {
+            break;
+        }
+        value /= 1024.0;
+        unit = next;
+    }
+    let number = format!("{value:.1}");
+    let number = number.strip_suffix(".0").unwrap_or(&number);
+    format!("{number} {unit} ({grouped} bytes)")
+}
+
 fn file_prefix(path: Option<&PathBuf>) -> String {
     path.map(|path| format!("`{}`: ", path.display())).unwrap_or_default()
 }
@@ -71,8 +111,9 @@ impl SnapshotError {
 pub enum SessionError {
     /// No client ID was given and no client can get a token.
     #[error(
-        "the org has no active CLIENT-CREDENTIALS OAuth client with a `secret`; add one to \
-         `oauthClients` or give a client ID"
+        "the org snapshot has no active CLIENT-CREDENTIALS OAuth client with a `secret`, so no \
+         client can get a token; a snapshot written by `inventory --snapshot` has no secrets: \
+         add the `secret` of a client-credentials client to its entry in `oauthClients`"
     )]
     NoUsableClient,
     /// The client ID is not in the snapshot.

@@ -24,7 +24,7 @@ pub use error::{SessionError, SnapshotError};
 pub use faults::{
     FaultAction, FaultPhase, FaultPlan, FaultRule, Faults, Operation, ParseOperationError, Trigger,
 };
-pub use org::MemoryOrg;
+pub use org::{MAX_SNAPSHOT_BYTES, MemoryOrg};
 pub use snapshot::SCHEMA;
 
 #[cfg(test)]

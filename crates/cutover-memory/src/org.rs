@@ -1,4 +1,5 @@
 use std::fmt;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -25,6 +26,9 @@ struct Inner {
     data: RwLock<OrgData>,
     file: Option<PathBuf>,
     layout: Layout,
+    /// Whether the file started with a UTF-8 byte-order mark, which a save
+    /// writes back.
+    byte_order_mark: bool,
     faults: Faults,
     /// Serializes saves, so two concurrent saves cannot interleave renames.
     save_lock: Mutex<()>,
@@ -38,28 +42,48 @@ impl fmt::Debug for MemoryOrg {
 
 impl MemoryOrg {
     /// Loads and checks the snapshot at `path`, which [`MemoryOrg::save`]
-    /// writes back to.
+    /// writes back to. A file larger than [`MAX_SNAPSHOT_BYTES`] is rejected.
     pub fn load(path: impl AsRef<Path>) -> Result<Self, SnapshotError> {
+        Self::load_with_limit(path, MAX_SNAPSHOT_BYTES)
+    }
+
+    /// Loads and checks the snapshot at `path`, rejecting a file larger than
+    /// `limit` bytes. Reading stops one byte past the limit, so a device such
+    /// as `/dev/zero` costs at most `limit` bytes of memory.
+    pub fn load_with_limit(path: impl AsRef<Path>, limit: u64) -> Result<Self, SnapshotError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| SnapshotError::Read { path: path.to_path_buf(), source })?;
-        let data = snapshot::parse(&text).map_err(|error| with_path(error, path))?;
-        Ok(Self::new(data, Some(path.to_path_buf()), Layout::detect(&text)))
+        let read_error = |source| SnapshotError::Read { path: path.to_path_buf(), source };
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|file| file.take(limit.saturating_add(1)).read_to_end(&mut bytes))
+            .map_err(read_error)?;
+        if bytes.len() as u64 > limit {
+            return Err(SnapshotError::TooLarge { path: path.to_path_buf(), limit });
+        }
+        let text = String::from_utf8(bytes).map_err(|error| {
+            read_error(std::io::Error::new(std::io::ErrorKind::InvalidData, error))
+        })?;
+        let (text, byte_order_mark) = strip_byte_order_mark(&text);
+        let data = snapshot::parse(text).map_err(|error| with_path(error, path))?;
+        Ok(Self::new(data, Some(path.to_path_buf()), Layout::detect(text), byte_order_mark))
     }
 
     /// Loads and checks a snapshot from its JSON text. The org has no file,
     /// so [`MemoryOrg::save`] fails and [`MemoryOrg::save_to`] must be used.
+    /// A leading UTF-8 byte-order mark is skipped.
     pub fn from_json(text: &str) -> Result<Self, SnapshotError> {
+        let (text, byte_order_mark) = strip_byte_order_mark(text);
         let data = snapshot::parse(text)?;
-        Ok(Self::new(data, None, Layout::detect(text)))
+        Ok(Self::new(data, None, Layout::detect(text), byte_order_mark))
     }
 
-    fn new(data: OrgData, file: Option<PathBuf>, layout: Layout) -> Self {
+    fn new(data: OrgData, file: Option<PathBuf>, layout: Layout, byte_order_mark: bool) -> Self {
         Self {
             inner: Arc::new(Inner {
                 data: RwLock::new(data),
                 file,
                 layout,
+                byte_order_mark,
                 faults: Faults::default(),
                 save_lock: Mutex::new(()),
             }),
@@ -131,7 +155,12 @@ impl MemoryOrg {
     fn write_file(&self, path: &Path) -> Result<(), SnapshotError> {
         let (bytes, generation) = {
             let data = self.read();
-            (self.inner.layout.render(&data.doc), data.generation)
+            let mut bytes = Vec::new();
+            if self.inner.byte_order_mark {
+                bytes.extend_from_slice(BYTE_ORDER_MARK.as_bytes());
+            }
+            bytes.extend(self.inner.layout.render(&data.doc));
+            (bytes, data.generation)
         };
         write_atomic(path, &bytes)
             .map_err(|source| SnapshotError::Write { path: path.to_path_buf(), source })?;
@@ -220,6 +249,21 @@ impl MemoryOrg {
     }
 }
 
+/// Size limit of an org snapshot file. A snapshot of an org with 100,000
+/// users is about 36 MiB.
+pub const MAX_SNAPSHOT_BYTES: u64 = 512 * 1024 * 1024;
+
+const BYTE_ORDER_MARK: &str = "\u{feff}";
+
+/// Returns `text` without a leading UTF-8 byte-order mark, and whether it had
+/// one. Editors on Windows often add the mark, and JSON parsers reject it.
+fn strip_byte_order_mark(text: &str) -> (&str, bool) {
+    match text.strip_prefix(BYTE_ORDER_MARK) {
+        Some(rest) => (rest, true),
+        None => (text, false),
+    }
+}
+
 fn with_path(error: SnapshotError, file: &Path) -> SnapshotError {
     match error {
         SnapshotError::Syntax { line, column, message, .. } => {
@@ -253,7 +297,12 @@ pub(crate) fn check_token_request(
         )));
     }
     let Some(stored) = client.secret.as_deref() else {
-        return Err(reject("it has no `secret` in the org snapshot; add one".to_owned()));
+        return Err(reject(
+            "it has no `secret` in the org snapshot, and a client without one cannot get a \
+             token from it (a snapshot written by `inventory --snapshot` has no secrets); add \
+             the client's `secret` to its entry in `oauthClients`"
+                .to_owned(),
+        ));
     };
     if secret.is_some_and(|given| given != stored) {
         return Err(reject("the secret does not match the one in the org snapshot".to_owned()));

@@ -277,6 +277,65 @@ fn load_errors_name_file_and_location() {
     assert!(text.contains("line 3, column 1"), "{text}");
 }
 
+#[test]
+fn load_rejects_file_over_limit() {
+    let (_folder, path) = temp_file(FIXTURE);
+    let limit = FIXTURE.len() as u64 - 1;
+    let error = MemoryOrg::load_with_limit(&path, limit).unwrap_err();
+    assert!(matches!(error, SnapshotError::TooLarge { .. }), "{error}");
+    let text = error.to_string();
+    assert!(text.contains(&path.display().to_string()), "{text}");
+    assert!(text.contains(" bytes) size limit"), "{text}");
+    assert!(!text.contains('\n'), "one line: {text}");
+    assert!(MemoryOrg::load_with_limit(&path, FIXTURE.len() as u64).is_ok());
+}
+
+#[cfg(unix)]
+#[test]
+fn load_stops_reading_endless_device() {
+    let error = MemoryOrg::load_with_limit("/dev/zero", 1024 * 1024).unwrap_err();
+    let text = error.to_string();
+    assert!(text.contains("1 MiB (1,048,576 bytes)"), "{text}");
+    assert!(text.contains("`/dev/zero`"), "{text}");
+}
+
+#[tokio::test]
+async fn byte_order_mark_accepted_and_kept() {
+    let (_folder, path) = temp_file(&format!("\u{feff}{FIXTURE}"));
+    let org = MemoryOrg::load(&path).unwrap();
+    let api = org.session(Some(ADMIN_CLIENT_ID), None).unwrap();
+    let body = IdentityProvider { name: Some("B".into()), ..Default::default() };
+    api.put_identity_provider(ProviderType::Ping, &body).await.unwrap();
+    org.save().unwrap();
+    let saved = fs::read_to_string(&path).unwrap();
+    assert!(saved.starts_with('\u{feff}'), "the mark is written back");
+    assert!(!saved[3..].contains('\u{feff}'), "written once");
+    let reloaded = MemoryOrg::load(&path).unwrap();
+    assert!(reloaded.to_value()["identityProviders"].get("ping").is_some());
+}
+
+#[test]
+fn file_without_mark_saved_without_one() {
+    let (_folder, path) = temp_file(FIXTURE);
+    MemoryOrg::load(&path).unwrap().save_to(&path).unwrap();
+    assert!(!fs::read_to_string(&path).unwrap().starts_with('\u{feff}'));
+}
+
+#[test]
+fn secretless_org_advice_names_inventory_snapshot() {
+    let mut doc: Value = serde_json::from_str(FIXTURE).unwrap();
+    for client in doc["oauthClients"].as_array_mut().unwrap() {
+        client.as_object_mut().unwrap().remove("secret");
+    }
+    let org = MemoryOrg::from_json(&doc.to_string()).unwrap();
+    let text = org.session(None, None).unwrap_err().to_string();
+    assert!(text.contains("inventory --snapshot"), "{text}");
+    assert!(text.contains("`secret`"), "{text}");
+    assert!(!text.contains("client ID"), "a client ID alone cannot help: {text}");
+    let named = org.session(Some(ADMIN_CLIENT_ID), None).unwrap_err().to_string();
+    assert!(named.contains("inventory --snapshot"), "{named}");
+}
+
 #[tokio::test]
 async fn status_fault_fails_nth_call_only() {
     let api = admin();
