@@ -195,6 +195,7 @@ impl Client {
         if let Some(body) = &call.body {
             request = request.json(body);
         }
+        tracing::trace!(query = ?call.query, has_body = call.body.is_some(), "sending request");
 
         let response = request.send().await.map_err(|error| Failure {
             // A connection that never opened carried no request, so even a
@@ -212,6 +213,17 @@ impl Client {
         })?;
         let body = body.to_vec();
         tracing::debug!(status = status.as_u16(), bytes = body.len(), "response");
+        // Bodies are never logged: a created OAuth client's answer carries its
+        // secret. The rate-limit and correlation headers are safe and help
+        // when a support case needs the request.
+        let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+        tracing::trace!(
+            correlation_id = header("inin-correlation-id"),
+            ratelimit_count = header("inin-ratelimit-count"),
+            ratelimit_allowed = header("inin-ratelimit-allowed"),
+            ratelimit_reset = header("inin-ratelimit-reset"),
+            "response headers"
+        );
 
         if status.is_success() {
             return Ok(body);
