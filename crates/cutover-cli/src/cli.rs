@@ -327,6 +327,10 @@ pub struct RollbackArgs {
     /// The backup file that `apply` wrote.
     #[arg(long, value_name = "PATH")]
     pub backup: PathBuf,
+    /// Restore the backup even when it has native login off and no enabled
+    /// SSO provider, which leaves nobody able to sign in.
+    #[arg(long)]
+    pub allow_lockout: bool,
 }
 
 /// `break-glass` subcommands.

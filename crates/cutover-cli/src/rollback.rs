@@ -11,12 +11,14 @@
 use std::path::Path;
 
 use cutover_api::{ApiError, IdentityProvider, OrgApi, ProviderType};
+use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::apply::compare::object_differences;
 use crate::apply::{ChangeEvent, ChangeHooks, Clock};
 use crate::backup::{Backup, LoadedBackup};
 use crate::journal::{Journal, JournalEventKind};
+use crate::verify::check_provider;
 
 /// The action taken on one provider type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -122,6 +124,17 @@ pub enum RollbackError {
     /// Reading the org failed.
     #[error("reading the org failed before the rollback: {0}")]
     Api(#[from] ApiError),
+    /// The backup has native login off and no enabled SSO provider, so
+    /// restoring it would leave nobody able to sign in.
+    #[error(
+        "restoring the backup `{backup}` would leave nobody able to sign in: it has Genesys \
+         Cloud login disabled and no enabled SSO provider; nothing was changed. Pass \
+         --allow-lockout to restore it anyway"
+    )]
+    Lockout {
+        /// The backup's path.
+        backup: String,
+    },
     /// The backup is from another org.
     #[error(
         "the backup `{backup}` is of org `{backup_org}`, but the credentials reach org \
@@ -144,16 +157,134 @@ impl RollbackError {
     }
 }
 
+/// How the state stored in a backup lets people sign in once restored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignInRisk {
+    /// Native login stays on, or at least one SSO provider passes the checks
+    /// of `verify`.
+    None,
+    /// Native login ends disabled and no SSO provider of the backup is
+    /// enabled: nobody could sign in.
+    NoEnabledProvider,
+    /// Native login ends disabled and every enabled SSO provider of the
+    /// backup fails the checks of `verify`; the text names each failure.
+    NoUsableProvider(String),
+}
+
+impl SignInRisk {
+    /// Returns the warning to show for this risk, naming `backup`, or `None`
+    /// when there is no risk.
+    pub fn warning(&self, backup: &str) -> Option<String> {
+        match self {
+            Self::None => None,
+            Self::NoEnabledProvider => Some(format!(
+                "restoring `{backup}` leaves nobody able to sign in: Genesys Cloud login ends \
+                 disabled and the backup has no enabled SSO provider"
+            )),
+            Self::NoUsableProvider(problems) => Some(format!(
+                "restoring `{backup}` may leave nobody able to sign in: Genesys Cloud login ends \
+                 disabled and no SSO provider of the backup passes the checks of `verify` \
+                 ({problems}); after the rollback, fix the provider or turn native login on"
+            )),
+        }
+    }
+}
+
+/// Judges the state that restoring `backup` leads to at `now`, with the
+/// provider checks of `verify` (enabled, https SSO URL, a usable certificate).
+pub fn assess_sign_in(backup: &Backup, now: Timestamp) -> SignInRisk {
+    if backup.native_login_enabled() {
+        return SignInRisk::None;
+    }
+    let providers: Vec<(ProviderType, &IdentityProvider)> = backup
+        .identity_providers
+        .iter()
+        .filter(|(kind, provider)| **kind != ProviderType::Purecloud && !provider.is_disabled())
+        .map(|(kind, provider)| (*kind, provider))
+        .collect();
+    if providers.is_empty() {
+        return SignInRisk::NoEnabledProvider;
+    }
+    let mut problems = Vec::new();
+    for (kind, provider) in providers {
+        let check = check_provider(kind, provider, now, 0);
+        if check.ok {
+            return SignInRisk::None;
+        }
+        problems.push(format!("{}: {}", check.name, check.detail));
+    }
+    SignInRisk::NoUsableProvider(problems.join("; "))
+}
+
+/// What `rollback` is allowed to do besides restoring exactly.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RollbackOptions {
+    /// Restore a backup that has native login off and no enabled SSO
+    /// provider (`--allow-lockout`).
+    pub allow_lockout: bool,
+}
+
+/// Returns what restoring `backup` would do to each provider type of the org
+/// behind `api`, without changing anything: `put`, `deleted` or
+/// `unchanged`, in the order `rollback` takes them.
+pub async fn preview(
+    api: &dyn OrgApi,
+    backup: &Backup,
+) -> Result<Vec<(ProviderType, RestoreAction)>, ApiError> {
+    let mut order: Vec<ProviderType> =
+        ProviderType::ALL.into_iter().filter(|&kind| kind != ProviderType::Purecloud).collect();
+    if backup.native_login_enabled() {
+        order.insert(0, ProviderType::Purecloud);
+    } else {
+        order.push(ProviderType::Purecloud);
+    }
+    let mut actions = Vec::new();
+    for kind in order {
+        let current = api.identity_provider(kind).await?;
+        let action = match (backup.identity_providers.get(&kind), current) {
+            (None, None) => continue,
+            (Some(wanted), Some(current)) if object_differences(wanted, &current).is_empty() => {
+                RestoreAction::Unchanged
+            }
+            (Some(_), _) => RestoreAction::Put,
+            (None, Some(_)) => RestoreAction::Deleted,
+        };
+        actions.push((kind, action));
+    }
+    Ok(actions)
+}
+
 /// Restores every provider type to the state in `loaded`, in the safe order
 /// (see the module documentation), and marks the backup's journal finished
-/// when everything was restored.
+/// when everything was restored. A backup that would leave nobody able to
+/// sign in is rejected; see [`rollback_with_options`].
 pub async fn rollback(
     api: &dyn OrgApi,
     loaded: &LoadedBackup,
     hooks: &dyn ChangeHooks,
     clock: &dyn Clock,
 ) -> Result<RollbackReport, RollbackError> {
+    rollback_with_options(api, loaded, hooks, clock, RollbackOptions::default()).await
+}
+
+/// Runs [`rollback`] with `options`. Before any change, the backup's end
+/// state is judged with [`assess_sign_in`]: a backup with native login off
+/// and no enabled SSO provider is rejected unless
+/// [`RollbackOptions::allow_lockout`] is set, and one whose SSO providers all
+/// fail the checks is restored with a warning in the report.
+pub async fn rollback_with_options(
+    api: &dyn OrgApi,
+    loaded: &LoadedBackup,
+    hooks: &dyn ChangeHooks,
+    clock: &dyn Clock,
+    options: RollbackOptions,
+) -> Result<RollbackReport, RollbackError> {
     let backup = &loaded.backup;
+    let backup_path = loaded.path.display().to_string();
+    let risk = assess_sign_in(backup, clock.now());
+    if risk == SignInRisk::NoEnabledProvider && !options.allow_lockout {
+        return Err(RollbackError::Lockout { backup: backup_path });
+    }
     let organization = api.organization().await?;
     if organization.id != backup.organization.id {
         return Err(RollbackError::WrongOrganization {
@@ -175,6 +306,10 @@ pub async fn rollback(
         backup: loaded.path.display().to_string(),
         warnings: Vec::new(),
     };
+    if let Some(warning) = risk.warning(&backup_path) {
+        tracing::warn!(backup = %backup_path, "{warning}");
+        report.warnings.push(warning);
+    }
     if let Err(warning) = update_journal(&loaded.path, result, clock) {
         tracing::warn!(backup = %loaded.path.display(), "{warning}");
         report.warnings.push(warning);

@@ -9,7 +9,9 @@ use cutover_api::{
 };
 use cutover_cli::apply::NoHooks;
 use cutover_cli::backup::{Backup, LoadedBackup, load_backup, write_backup};
-use cutover_cli::rollback::{RestoreAction, RollbackError, RollbackResult, rollback};
+use cutover_cli::rollback::{
+    RestoreAction, RollbackError, RollbackOptions, RollbackResult, rollback, rollback_with_options,
+};
 use cutover_memory::{FaultAction, FaultRule, Operation, Trigger};
 
 use crate::support::{SampleOrg, SaveHooks, now};
@@ -220,4 +222,122 @@ async fn native_login_first_when_backup_has_it_on() {
     let report = rollback(&api, &loaded, &NoHooks, &now()).await.unwrap();
     assert_eq!(report.result, RollbackResult::RolledBack);
     assert_eq!(*calls.lock().unwrap(), ["put purecloud", "delete okta"]);
+}
+
+fn expired_okta() -> IdentityProvider {
+    let certificate = cutover_saml::testing::CertificateBuilder::new("okta.example")
+        .valid_days_around(now(), -400, -2)
+        .build()
+        .base64();
+    serde_json::from_value(serde_json::json!({
+        "name": "Okta", "disabled": false,
+        "issuerURI": "http://www.okta.com/exk1",
+        "ssoTargetURI": "https://northwind.okta.com/app/sso/saml",
+        "certificates": [certificate]
+    }))
+    .unwrap()
+}
+
+/// Turns native login off in the org behind `api`.
+async fn disable_native_login(api: &dyn OrgApi) {
+    let mut purecloud = api.identity_provider(ProviderType::Purecloud).await.unwrap().unwrap();
+    purecloud.disabled = Some(true);
+    api.put_identity_provider(ProviderType::Purecloud, &purecloud).await.unwrap();
+}
+
+#[tokio::test]
+async fn unusable_provider_backup_warns() {
+    let sample = SampleOrg::copy();
+    let api = sample.api();
+    let hooks = SaveHooks::new(&sample);
+    api.put_identity_provider(ProviderType::Okta, &expired_okta()).await.unwrap();
+    disable_native_login(&api).await;
+    sample.org.save().unwrap();
+    let loaded = backup_now(&sample, &api).await;
+    let expected = sample.on_disk();
+    api.put_identity_provider(ProviderType::Generic, &generic()).await.unwrap();
+
+    let report = rollback(&api, &loaded, &hooks, &now()).await.unwrap();
+    assert_eq!(report.result, RollbackResult::RolledBack, "the backup is still restored");
+    assert_eq!(sample.on_disk(), expected);
+    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+    let warning = &report.warnings[0];
+    assert!(warning.contains("nobody able to sign in"), "{warning}");
+    assert!(warning.contains("provider:okta"), "{warning}");
+    assert!(warning.contains("expired"), "{warning}");
+    assert!(warning.contains(&report.backup), "{warning}");
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["warnings"][0], serde_json::Value::String(warning.clone()));
+}
+
+#[tokio::test]
+async fn usable_provider_backup_has_no_warning() {
+    let sample = SampleOrg::copy();
+    let api = sample.api();
+    let mut okta = expired_okta();
+    okta.certificates = Some(vec![
+        cutover_saml::testing::CertificateBuilder::new("okta.example")
+            .valid_days_around(now(), -10, 300)
+            .build()
+            .base64(),
+    ]);
+    api.put_identity_provider(ProviderType::Okta, &okta).await.unwrap();
+    disable_native_login(&api).await;
+    let loaded = backup_now(&sample, &api).await;
+    api.put_identity_provider(ProviderType::Generic, &generic()).await.unwrap();
+
+    let report = rollback(&api, &loaded, &NoHooks, &now()).await.unwrap();
+    assert_eq!(report.result, RollbackResult::RolledBack);
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+}
+
+/// Writes a backup of the sample org holding only `purecloud` disabled, as a
+/// hand-edited file would.
+fn native_login_off_only(sample: &SampleOrg) -> LoadedBackup {
+    let organization = Organization {
+        id: "5b9f2c61-3e7a-4d1b-9a0e-7c4f1d2e8a36".into(),
+        ..Organization::default()
+    };
+    let purecloud: IdentityProvider =
+        serde_json::from_value(serde_json::json!({"disabled": true})).unwrap();
+    let backup = Backup::new(
+        &organization,
+        [(ProviderType::Purecloud, purecloud)].into_iter().collect(),
+        serde_json::Value::Null,
+        Vec::new(),
+        now(),
+    );
+    load_backup(&write_backup(&sample.backup_dir(), &backup).unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn lockout_backup_rejected() {
+    let sample = SampleOrg::copy();
+    let api = sample.api();
+    let loaded = native_login_off_only(&sample);
+
+    let error = rollback(&api, &loaded, &NoHooks, &now()).await.unwrap_err();
+    assert!(matches!(error, RollbackError::Lockout { .. }), "{error}");
+    assert_eq!(error.exit_code(), 1);
+    let message = error.to_string();
+    assert!(message.contains(&loaded.path.display().to_string()), "{message}");
+    assert!(message.contains("nobody able to sign in"), "{message}");
+    assert!(message.contains("--allow-lockout"), "{message}");
+    assert_eq!(sample.org.call_count(Operation::PutIdentityProvider), 0, "nothing was sent");
+    assert_eq!(sample.on_disk(), sample.original);
+}
+
+#[tokio::test]
+async fn lockout_backup_allowed_with_flag() {
+    let sample = SampleOrg::copy();
+    let api = sample.api();
+    let loaded = native_login_off_only(&sample);
+
+    let options = RollbackOptions { allow_lockout: true };
+    let report = rollback_with_options(&api, &loaded, &NoHooks, &now(), options).await.unwrap();
+    assert_eq!(report.result, RollbackResult::RolledBack);
+    let purecloud = api.identity_provider(ProviderType::Purecloud).await.unwrap().unwrap();
+    assert_eq!(purecloud.disabled, Some(true));
+    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+    assert!(report.warnings[0].contains("nobody able to sign in"), "{}", report.warnings[0]);
 }
