@@ -10,6 +10,7 @@
 use std::fmt::Write as _;
 
 use comfy_table::Cell;
+use cutover_api::ProviderType;
 use cutover_auth::{ClientCredentials, read_secret_file};
 use cutover_policy::PlanDocument;
 use jiff::Timestamp;
@@ -27,7 +28,10 @@ use crate::exit::{CliError, Exit};
 use crate::output::Printer;
 use crate::output::prompt::{ChangeConsent, require_consent};
 use crate::output::table::{bool_cell, new_table};
-use crate::rollback::{RollbackReport, rollback};
+use crate::rollback::{
+    self, RestoreAction, RollbackError, RollbackOptions, RollbackReport, SignInRisk,
+    assess_sign_in, preview,
+};
 use crate::verify::{VerifyReport, verify};
 
 /// The CLI's side of a change: writes the org file back after each write and
@@ -52,7 +56,9 @@ impl ChangeHooks for CliHooks<'_> {
     fn on_event(&self, event: ChangeEvent<'_>) {
         match event {
             ChangeEvent::BackupWritten { path } => {
-                self.printer.step(format!("backup written to {}", path.display()));
+                // Printed before the first change, also with `-q`: the path is
+                // what `rollback --backup` needs if the run is interrupted.
+                self.printer.essential(format!("backup: {}", path.display()));
             }
             ChangeEvent::StageStarted { stage, description } => {
                 self.printer.step(format!("stage {stage}: {description}"));
@@ -163,11 +169,12 @@ pub async fn apply_with(
         printer.note(plan::render_changes(&document));
     }
     if !document.blocked && !document.stages.is_empty() {
-        context.consent.confirm(&format!(
-            "Apply {} stage(s) to org {} ({})?",
-            document.stages.len(),
-            document.organization.name,
-            document.organization.id
+        let numbers: Vec<u8> = document.stages.iter().map(|stage| stage.stage).collect();
+        context.consent.confirm(&apply_question(
+            &numbers,
+            document.inputs.provider,
+            &document.organization.name,
+            &document.organization.id,
         ))?;
     }
 
@@ -304,12 +311,57 @@ pub async fn run_rollback(
         CliError::input(format!("--backup: {error}; pass a backup file that `apply` wrote"))
     })?;
     let backend = Backend::open(global)?;
-    consent.confirm(&format!(
-        "Restore the identity providers of org {} from {}?",
-        loaded.backup.organization.id,
-        args.backup.display()
-    ))?;
-    rollback_with(&loaded, &backend, printer).await
+    let options = RollbackOptions { allow_lockout: args.allow_lockout };
+    let backup_name = loaded.path.display().to_string();
+    let risk = assess_sign_in(&loaded.backup, Timestamp::now());
+    if risk == SignInRisk::NoEnabledProvider && !options.allow_lockout {
+        return Err(CliError::input(RollbackError::Lockout { backup: backup_name }.to_string()));
+    }
+    if consent == ChangeConsent::Ask {
+        let actions = preview(backend.api(), &loaded.backup).await.map_err(|error| {
+            CliError::from(error).context("reading the org before the rollback")
+        })?;
+        let mut question = String::new();
+        if let Some(warning) = risk.warning(&backup_name) {
+            let _ = writeln!(question, "WARNING: {warning}");
+        }
+        let _ = write!(
+            question,
+            "Restore org {} from {}: {}?",
+            loaded.backup.organization.id,
+            args.backup.display(),
+            describe_restore(&actions, loaded.backup.native_login_enabled())
+        );
+        consent.confirm(&question)?;
+    }
+    rollback_with_options(&loaded, &backend, printer, options).await
+}
+
+/// Describes the planned restore in one line for the confirmation prompt,
+/// such as `delete generic, put back okta, turn Genesys Cloud login OFF`.
+fn describe_restore(actions: &[(ProviderType, RestoreAction)], native_login_on: bool) -> String {
+    let mut parts = Vec::new();
+    let mut native_login_changes = false;
+    for &(kind, action) in actions {
+        match (kind, action) {
+            (_, RestoreAction::Unchanged | RestoreAction::Failed) => {}
+            (ProviderType::Purecloud, _) => {
+                native_login_changes = true;
+                let state = if native_login_on { "ON" } else { "OFF" };
+                parts.push(format!("turn Genesys Cloud login {state}"));
+            }
+            (_, RestoreAction::Put) => parts.push(format!("put back {kind}")),
+            (_, RestoreAction::Deleted) => parts.push(format!("delete {kind}")),
+        }
+    }
+    if parts.is_empty() {
+        return "nothing differs from the backup".to_owned();
+    }
+    if !native_login_changes {
+        let state = if native_login_on { "on" } else { "off" };
+        parts.push(format!("Genesys Cloud login stays {state}"));
+    }
+    parts.join(", ")
 }
 
 /// Runs the part of `rollback` that follows reading the backup; `demo` calls it
@@ -319,10 +371,20 @@ pub async fn rollback_with(
     backend: &Backend,
     printer: &Printer,
 ) -> Result<Exit, CliError> {
+    rollback_with_options(loaded, backend, printer, RollbackOptions::default()).await
+}
+
+async fn rollback_with_options(
+    loaded: &crate::backup::LoadedBackup,
+    backend: &Backend,
+    printer: &Printer,
+    options: RollbackOptions,
+) -> Result<Exit, CliError> {
     let hooks = CliHooks::new(backend, printer);
-    let report = rollback(backend.api(), loaded, &hooks, &SystemClock)
-        .await
-        .map_err(|error| CliError::input(error.to_string()))?;
+    let report =
+        rollback::rollback_with_options(backend.api(), loaded, &hooks, &SystemClock, options)
+            .await
+            .map_err(|error| CliError::input(error.to_string()))?;
     printer.emit(&report, || render_rollback(&report))?;
     for warning in &report.warnings {
         printer.warn(warning);
@@ -382,4 +444,57 @@ fn render_break_glass(report: &BreakGlassReport) -> String {
         report.client.role_ids.join(", "),
         report.secret_file
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apply_question_names_native_login() {
+        let question = apply_question(&[1, 2], ProviderType::Generic, "Northwind", "org-1");
+        assert!(question.starts_with("Apply 2 stage(s) to org Northwind (org-1): "), "{question}");
+        assert!(
+            question
+                .ends_with(": configure the generic provider, then DISABLE Genesys Cloud login?"),
+            "{question}"
+        );
+    }
+
+    #[test]
+    fn apply_question_provider_only() {
+        let question = apply_question(&[1], ProviderType::Generic, "Northwind", "org-1");
+        assert!(question.ends_with(": configure the generic provider?"), "{question}");
+        assert!(!question.contains("DISABLE"), "{question}");
+    }
+
+    #[test]
+    fn restore_description_names_each_action() {
+        let actions = [
+            (ProviderType::Generic, RestoreAction::Deleted),
+            (ProviderType::Okta, RestoreAction::Put),
+            (ProviderType::Onelogin, RestoreAction::Unchanged),
+            (ProviderType::Purecloud, RestoreAction::Put),
+        ];
+        let text = describe_restore(&actions, false);
+        assert_eq!(text, "delete generic, put back okta, turn Genesys Cloud login OFF");
+    }
+
+    #[test]
+    fn restore_description_native_login_unchanged() {
+        let actions = [
+            (ProviderType::Purecloud, RestoreAction::Unchanged),
+            (ProviderType::Generic, RestoreAction::Deleted),
+        ];
+        assert_eq!(
+            describe_restore(&actions, true),
+            "delete generic, Genesys Cloud login stays on"
+        );
+    }
+
+    #[test]
+    fn restore_description_without_difference() {
+        let actions = [(ProviderType::Purecloud, RestoreAction::Unchanged)];
+        assert_eq!(describe_restore(&actions, true), "nothing differs from the backup");
+    }
 }

@@ -135,6 +135,12 @@ impl Printer {
         }
     }
 
+    /// Writes a line on stderr even with `-q`, for what a person needs to
+    /// recover from a failure, such as the backup's path.
+    pub fn essential(&self, text: impl Display) {
+        self.write_stderr(&format!("{text}\n"));
+    }
+
     /// Writes a warning on stderr, unless `-q` is set.
     pub fn warn(&self, text: impl Display) {
         if !self.quiet {

@@ -101,3 +101,69 @@ fn apply_refuses_blocked_plan() {
     assert!(result.stderr.contains("password-grant-client"), "{}", result.stderr);
     assert_eq!(std::fs::read(workspace.org()).unwrap(), before, "nothing changed");
 }
+
+#[test]
+fn rollback_rejects_lockout_backup() {
+    let workspace = Workspace::new();
+    let before = std::fs::read(workspace.org()).unwrap();
+    let backup = workspace.path("edited-backup.json");
+    let text = serde_json::json!({
+        "schema": "sso-cutover.backup.v1",
+        "created_at": "2026-01-05T10:00:00Z",
+        "organization": {"id": "5b9f2c61-3e7a-4d1b-9a0e-7c4f1d2e8a36", "name": "Northwind"},
+        "identityProviders": {"purecloud": {"disabled": true}}
+    });
+    std::fs::write(&backup, text.to_string()).unwrap();
+    let org = workspace.org().display().to_string();
+    let backup = backup.display().to_string();
+
+    let rejected = run(&["--org-file", &org, "--yes", "rollback", "--backup", &backup]);
+    assert_eq!(rejected.code, 1, "{}", rejected.stderr);
+    assert!(rejected.stderr.contains(&backup), "{}", rejected.stderr);
+    assert!(rejected.stderr.contains("nobody able to sign in"), "{}", rejected.stderr);
+    assert!(rejected.stderr.contains("--allow-lockout"), "{}", rejected.stderr);
+    assert_eq!(std::fs::read(workspace.org()).unwrap(), before, "nothing changed");
+
+    let allowed = run(&[
+        "--org-file",
+        &org,
+        "--yes",
+        "rollback",
+        "--backup",
+        &backup,
+        "--allow-lockout",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(allowed.code, 0, "{}", allowed.stderr);
+    let report = json(&allowed);
+    assert!(report["warnings"][0].as_str().unwrap().contains("nobody able to sign in"), "{report}");
+    assert!(allowed.stderr.contains("nobody able to sign in"), "{}", allowed.stderr);
+    assert_eq!(providers(&workspace)["purecloud"]["disabled"], true);
+}
+
+#[test]
+fn quiet_apply_prints_backup_path() {
+    let workspace = Workspace::new();
+    let backups = workspace.path("backups");
+    let result = run(&[
+        "--org-file",
+        &workspace.org().display().to_string(),
+        "--yes",
+        "-q",
+        "apply",
+        "--metadata",
+        &sample_metadata().display().to_string(),
+        "--backup-dir",
+        &backups.display().to_string(),
+    ]);
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    let backup_line = result
+        .stderr
+        .lines()
+        .find(|line| line.starts_with("backup: "))
+        .unwrap_or_else(|| panic!("no backup line on stderr: {}", result.stderr));
+    let path = backup_line.trim_start_matches("backup: ");
+    assert!(path.starts_with(&backups.display().to_string()), "{path}");
+    assert!(std::path::Path::new(path).is_file(), "{path}");
+}
