@@ -14,13 +14,18 @@ use crate::output::Printer;
 use crate::terraform;
 
 /// Reads the organization and every fixed-type provider (a 404 means not
-/// configured) and writes the HCL to stdout. The HCL is written in every
-/// output format, because the command has no JSON form.
+/// configured) and writes the HCL to stdout. `--output json` is a usage
+/// error (exit 2), found before any request, because HCL has no JSON form.
 pub async fn terraform(
     _args: &ExportTerraformArgs,
     backend: &Backend,
     printer: &Printer,
 ) -> Result<Exit, CliError> {
+    if printer.is_json() {
+        return Err(CliError::usage(
+            "`export terraform` prints HCL, not JSON; run it without `--output json`",
+        ));
+    }
     let api = backend.api();
     tracing::info!(backend = %backend.endpoint(), "reading the identity providers");
     let organization = api

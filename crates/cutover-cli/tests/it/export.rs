@@ -81,7 +81,7 @@ fn export_terraform_prints_resources() {
 }
 
 #[test]
-fn export_ignores_json_output_flag() {
+fn export_rejects_json_output_flag() {
     let workspace = Workspace::new();
     add_providers(&workspace);
     let org = workspace.org();
@@ -89,9 +89,9 @@ fn export_ignores_json_output_flag() {
     let output =
         run(&["--output", "json", "export", "terraform", "--org-file", org.to_str().unwrap()]);
 
-    assert_eq!(output.code, 0, "stderr: {}", output.stderr);
-    assert!(hcl::parse(&output.stdout).is_ok(), "{}", output.stdout);
-    assert!(output.stdout.contains("resource \"genesyscloud_idp_okta\" \"okta\""));
+    assert_eq!(output.code, 2, "stderr: {}", output.stderr);
+    assert!(output.stdout.is_empty(), "no HCL on stdout: {}", output.stdout);
+    assert_one_line_error(&output, "prints HCL, not JSON");
 }
 
 #[test]
