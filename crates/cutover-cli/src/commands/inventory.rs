@@ -124,6 +124,9 @@ pub async fn run(
     backend: &Backend,
     printer: &Printer,
 ) -> Result<Exit, CliError> {
+    if let (Some(snapshot), Some(org_file)) = (&args.snapshot, backend.org_file()) {
+        reject_org_file_as_snapshot(snapshot, org_file)?;
+    }
     // A snapshot contains every role's members; the summary needs only the
     // members of admin roles, which is far fewer calls on a large org.
     let scope =
@@ -366,6 +369,42 @@ pub fn snapshot_document(state: &OrgState, region: &str) -> Result<Value, CliErr
         "users": to_value(serde_json::to_value(&state.users))?,
         "grants": to_value(serde_json::to_value(&state.grants))?,
     }))
+}
+
+/// Rejects a `--snapshot` path that names the `--org-file` itself, through
+/// any spelling or link: the snapshot has no secrets, so writing it there
+/// would strip every client secret from the org file.
+fn reject_org_file_as_snapshot(snapshot: &Path, org_file: &Path) -> Result<(), CliError> {
+    // A path that does not exist yet cannot be the org file.
+    let (Ok(snapshot_real), Ok(org_real)) =
+        (std::fs::canonicalize(snapshot), std::fs::canonicalize(org_file))
+    else {
+        return Ok(());
+    };
+    if snapshot_real == org_real || same_inode(&snapshot_real, &org_real) {
+        return Err(CliError::input(format!(
+            "--snapshot `{}` is the --org-file `{}`; a snapshot has no client secrets, so \
+             writing it there would remove them: choose another path for --snapshot",
+            snapshot.display(),
+            org_file.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Tells whether two paths are hard links to one file.
+#[cfg(unix)]
+fn same_inode(first: &Path, second: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(first), std::fs::metadata(second)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_inode(_first: &Path, _second: &Path) -> bool {
+    false
 }
 
 fn write_snapshot(path: &Path, state: &OrgState, region: &str) -> Result<(), CliError> {
