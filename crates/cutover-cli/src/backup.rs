@@ -172,7 +172,7 @@ pub fn write_backup(dir: &Path, backup: &Backup) -> Result<PathBuf, BackupError>
 
 /// Reads and validates the backup at `path`.
 pub fn load_backup(path: &Path) -> Result<LoadedBackup, BackupError> {
-    let text = files::read_text(path)?;
+    let text = files::read_text_capped(path, files::MAX_BACKUP_BYTES, "a backup file")?;
     let invalid = |message: String| BackupError::Invalid { path: path.to_path_buf(), message };
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|error| invalid(error.to_string()))?;

@@ -54,12 +54,15 @@ impl Backend {
         // The snapshot error names the file, and the JSON path of a fault.
         let org = MemoryOrg::load(path).map_err(|error| {
             let fix = match error {
-                SnapshotError::Read { .. } => "check the path and its permissions",
+                SnapshotError::Read { .. } => "; check the path and its permissions",
+                // The message already says what to do.
+                SnapshotError::TooLarge { .. } => "",
                 _ => {
-                    "fix the file so that it is a valid `sso-cutover.org-snapshot.v1` org snapshot"
+                    "; fix the file so that it is a valid `sso-cutover.org-snapshot.v1` org \
+                     snapshot"
                 }
             };
-            CliError::input(format!("--org-file: {error}; {fix}"))
+            CliError::input(format!("--org-file: {error}{fix}"))
         })?;
         let (client_id, secret, source) = org_file_credentials(global, &process_env)?;
         let session = org

@@ -8,7 +8,7 @@
 //! when its handle drops). Folders the tool creates get mode 0700.
 
 use std::fs::{self, File};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 /// Mode of every file the tool creates.
@@ -18,6 +18,14 @@ pub const FILE_MODE: u32 = 0o600;
 #[cfg(unix)]
 pub const DIR_MODE: u32 = 0o700;
 
+/// Size limit of a plan file (`--plan`). A plan holds the metadata XML and
+/// the IdP user list, each capped well below this.
+pub const MAX_PLAN_BYTES: u64 = 64 * 1024 * 1024;
+/// Size limit of a backup file (`rollback --backup`).
+pub const MAX_BACKUP_BYTES: u64 = 64 * 1024 * 1024;
+/// Size limit of an IdP user list (`--idp-users`), about a million addresses.
+pub const MAX_IDP_USERS_BYTES: u64 = 64 * 1024 * 1024;
+
 /// An error writing or reading a file.
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
@@ -25,6 +33,35 @@ pub enum FileError {
     #[error("`{}` already exists and is never replaced; choose a path that does not exist", .path.display())]
     AlreadyExists {
         /// The path that exists.
+        path: PathBuf,
+    },
+    /// The file is larger than the tool reads for its kind. The message names
+    /// no fix, so the caller adds the one that fits the flag.
+    #[error(
+        "`{}` is larger than the {} size limit for {what}",
+        .path.display(),
+        format_size(*.limit)
+    )]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// What the file should be, such as "a plan file".
+        what: &'static str,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The file is not UTF-8 text.
+    #[error("`{}` is not UTF-8 text; check that the path names {what}", .path.display())]
+    NotText {
+        /// The file.
+        path: PathBuf,
+        /// What the file should be, such as "a plan file".
+        what: &'static str,
+    },
+    /// A backup folder path names something that is not a folder.
+    #[error("`{}` is a file, not a folder; pass a folder for --backup-dir", .path.display())]
+    NotAFolder {
+        /// The path.
         path: PathBuf,
     },
     /// An I/O call failed.
@@ -50,13 +87,7 @@ impl FileError {
 pub fn create_private_dir(dir: &Path) -> Result<(), FileError> {
     match fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => return Ok(()),
-        Ok(_) => {
-            return Err(FileError::io(
-                "use as a folder",
-                dir,
-                io::Error::new(io::ErrorKind::AlreadyExists, "a file is in the way"),
-            ));
-        }
+        Ok(_) => return Err(FileError::NotAFolder { path: dir.to_path_buf() }),
         Err(error) if error.kind() == io::ErrorKind::NotFound => {}
         Err(error) => return Err(FileError::io("inspect the folder", dir, error)),
     }
@@ -77,6 +108,15 @@ pub fn create_private_dir(dir: &Path) -> Result<(), FileError> {
             .map_err(|error| FileError::io("set the mode of the folder", dir, error))?;
     }
     Ok(())
+}
+
+/// Rejects a backup folder path at which something other than a folder
+/// exists. A missing path is fine, because the folder is created on first use.
+pub fn reject_non_folder(dir: &Path) -> Result<(), FileError> {
+    match fs::metadata(dir) {
+        Ok(meta) if !meta.is_dir() => Err(FileError::NotAFolder { path: dir.to_path_buf() }),
+        _ => Ok(()),
+    }
 }
 
 /// Writes `contents` to `path`, replacing an existing file atomically. The new
@@ -118,6 +158,57 @@ pub fn remove_file(path: &Path) -> Result<(), FileError> {
 /// Reads a whole file as UTF-8.
 pub fn read_text(path: &Path) -> Result<String, FileError> {
     fs::read_to_string(path).map_err(|error| FileError::io("read", path, error))
+}
+
+/// Reads a whole file of at most `limit` bytes. `what` names the kind of file
+/// in the error, such as "a plan file". Reading stops one byte past the
+/// limit, so a device such as `/dev/zero` or a huge file costs at most
+/// `limit` bytes of memory.
+pub fn read_capped(path: &Path, limit: u64, what: &'static str) -> Result<Vec<u8>, FileError> {
+    let file = File::open(path).map_err(|error| FileError::io("read", path, error))?;
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|error| FileError::io("read", path, error))?;
+    if bytes.len() as u64 > limit {
+        return Err(FileError::TooLarge { path: path.to_path_buf(), what, limit });
+    }
+    Ok(bytes)
+}
+
+/// Reads a whole UTF-8 file of at most `limit` bytes, as [`read_capped`]
+/// does.
+pub fn read_text_capped(path: &Path, limit: u64, what: &'static str) -> Result<String, FileError> {
+    let bytes = read_capped(path, limit, what)?;
+    String::from_utf8(bytes).map_err(|_| FileError::NotText { path: path.to_path_buf(), what })
+}
+
+/// Formats a byte count for people, such as `11.5 MiB (12,058,624 bytes)`.
+pub fn format_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    let mut digits = bytes.to_string();
+    let mut grouped = String::new();
+    while digits.len() > 3 {
+        let tail = digits.split_off(digits.len() - 3);
+        grouped = format!(",{tail}{grouped}");
+    }
+    grouped = format!("{digits}{grouped}");
+    if bytes < 1024 {
+        return format!("{grouped} bytes");
+    }
+    #[expect(clippy::cast_precision_loss, reason = "one decimal is shown")]
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = UNITS[0];
+    for next in &UNITS[1..] {
+        if value < 1024.0 {
+            break;
+        }
+        value /= 1024.0;
+        unit = next;
+    }
+    let number = format!("{value:.1}");
+    let number = number.strip_suffix(".0").unwrap_or(&number);
+    format!("{number} {unit} ({grouped} bytes)")
 }
 
 /// Returns `path` made absolute against the current folder, without resolving
@@ -276,7 +367,51 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("file");
         fs::write(&file, b"x").unwrap();
-        assert!(create_private_dir(&file).is_err());
+        let error = create_private_dir(&file).unwrap_err();
+        assert!(matches!(error, FileError::NotAFolder { .. }), "{error}");
+        assert!(error.to_string().contains("is a file, not a folder"), "{error}");
+        assert!(matches!(reject_non_folder(&file), Err(FileError::NotAFolder { .. })));
+        assert!(reject_non_folder(dir.path()).is_ok());
+        assert!(reject_non_folder(&dir.path().join("missing")).is_ok());
+    }
+
+    #[test]
+    fn capped_read_stops_at_limit() {
+        let error = read_capped(Path::new("/dev/zero"), 4096, "a plan file").unwrap_err();
+        assert!(matches!(error, FileError::TooLarge { limit: 4096, .. }), "{error}");
+        let message = error.to_string();
+        assert!(message.contains("`/dev/zero`"), "{message}");
+        assert!(message.contains("4 KiB (4,096 bytes)"), "{message}");
+        assert!(message.contains("a plan file"), "{message}");
+        assert!(!message.contains('\n'), "{message}");
+    }
+
+    #[test]
+    fn capped_read_accepts_file_at_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("users.txt");
+        fs::write(&path, b"abcd").unwrap();
+        assert_eq!(read_capped(&path, 4, "a list").unwrap(), b"abcd");
+        assert!(matches!(read_capped(&path, 3, "a list"), Err(FileError::TooLarge { .. })));
+    }
+
+    #[test]
+    fn capped_text_rejects_binary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plan.json");
+        fs::write(&path, [0xff, 0xfe, 0x00]).unwrap();
+        let error = read_text_capped(&path, 64, "a plan file").unwrap_err();
+        assert!(matches!(error, FileError::NotText { .. }), "{error}");
+    }
+
+    #[test]
+    fn sizes_read_for_people() {
+        assert_eq!(format_size(0), "0 bytes");
+        assert_eq!(format_size(1023), "1,023 bytes");
+        assert_eq!(format_size(12_058_624), "11.5 MiB (12,058,624 bytes)");
+        assert_eq!(format_size(64 * 1024 * 1024), "64 MiB (67,108,864 bytes)");
+        assert_eq!(format_size(512 * 1024 * 1024), "512 MiB (536,870,912 bytes)");
+        assert_eq!(format_size(3 * 1024 * 1024 * 1024), "3 GiB (3,221,225,472 bytes)");
     }
 
     #[test]

@@ -243,6 +243,7 @@ impl fmt::Display for UnfinishedJournal {
 /// missing folder has none. A journal file that cannot be read counts as
 /// unfinished, because the state of its apply is unknown.
 pub fn find_unfinished(dir: &Path) -> Result<Vec<UnfinishedJournal>, JournalError> {
+    crate::files::reject_non_folder(dir)?;
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),

@@ -102,12 +102,14 @@ pub async fn prepare(metadata_source: &str, inputs: &PlanInputs) -> Result<Prepa
 }
 
 fn read_idp_users(path: &Path) -> Result<IdpUserList, CliError> {
-    let bytes = std::fs::read(path).map_err(|error| {
-        CliError::input(format!(
-            "could not read the IdP user list `{}`: {error}; check the path",
-            path.display()
-        ))
-    })?;
+    let bytes =
+        crate::files::read_capped(path, crate::files::MAX_IDP_USERS_BYTES, "an IdP user list")
+            .map_err(|error| {
+                CliError::input(format!(
+                    "--idp-users: {error}; check the path, and pass a text file with one email \
+                     address per line"
+                ))
+            })?;
     IdpUserList::parse_bytes(&bytes).map_err(|error| {
         CliError::input(format!("the IdP user list `{}`: {error}", path.display()))
     })

@@ -8,5 +8,6 @@ mod changes;
 mod commands;
 mod export;
 mod http;
+mod limits;
 mod profile;
 mod support;
