@@ -182,12 +182,6 @@ pub async fn apply_with(
         plan: document,
         backup_dir: args.backup_dir.clone(),
         break_glass_secrets,
-        break_glass_secret_files: args
-            .break_glass_secret_files
-            .iter()
-            .map(|entry| (entry.client_id.clone(), entry.path.clone()))
-            .collect(),
-        org_file: backend.org_file().map(std::path::Path::to_path_buf),
         backend_args: backend_args(context.global),
     };
     let hooks = CliHooks::new(backend, printer);
@@ -206,25 +200,6 @@ pub async fn apply_with(
             Ok(exit)
         }
     }
-}
-
-/// Builds the confirmation question of `apply` from the plan's stage
-/// numbers, naming each stage's change and saying in capitals when Genesys
-/// Cloud login gets disabled.
-fn apply_question(stages: &[u8], provider: ProviderType, org_name: &str, org_id: &str) -> String {
-    let steps: Vec<String> = stages
-        .iter()
-        .map(|&stage| match stage {
-            cutover_policy::STAGE_NATIVE_LOGIN => "DISABLE Genesys Cloud login".to_owned(),
-            cutover_policy::STAGE_PROVIDER => format!("configure the {provider} provider"),
-            other => format!("stage {other}"),
-        })
-        .collect();
-    format!(
-        "Apply {} stage(s) to org {org_name} ({org_id}): {}?",
-        stages.len(),
-        steps.join(", then ")
-    )
 }
 
 fn read_plan(path: &std::path::Path) -> Result<PlanDocument, CliError> {
