@@ -216,8 +216,8 @@ fn from_env(
     }
 }
 
-/// Reads a client secret from a file: one line, surrounding whitespace
-/// removed.
+/// Reads a client secret from a file: one line, surrounding whitespace and a
+/// leading UTF-8 byte-order mark removed.
 pub fn read_secret_file(path: &Path) -> Result<ClientSecret, AuthError> {
     let unreadable = |error: std::io::Error| AuthError::SecretFileUnreadable {
         path: path.to_owned(),
@@ -232,13 +232,25 @@ pub fn read_secret_file(path: &Path) -> Result<ClientSecret, AuthError> {
         |problem, fix| AuthError::InvalidSecretFile { path: path.to_owned(), problem, fix };
     if bytes.len() as u64 > MAX_SECRET_FILE_BYTES {
         return Err(invalid(
-            "is larger than 64 KiB",
+            "is larger than 64 KiB (65,536 bytes)",
             "point `--client-secret-file` at a file that contains only the client secret",
         ));
     }
     let text = String::from_utf8(bytes).map_err(|_| {
         invalid("is not UTF-8 text", "write the client secret into it as plain text")
     })?;
+    // Notepad on Windows starts UTF-8 files with a byte-order mark, which is
+    // not whitespace to `trim`, and would become part of the secret.
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => {
+            tracing::debug!(
+                path = %path.display(),
+                "the secret file starts with a UTF-8 byte-order mark; it was removed"
+            );
+            rest
+        }
+        None => text.as_str(),
+    };
     let secret = text.trim();
     if secret.is_empty() {
         return Err(invalid(

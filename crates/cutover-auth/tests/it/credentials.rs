@@ -106,6 +106,18 @@ fn crlf_and_whitespace_are_stripped() {
 }
 
 #[test]
+fn byte_order_mark_is_stripped() {
+    let dir = tempfile::tempdir().unwrap();
+    for content in [&b"\xef\xbb\xbfabc123\r\n"[..], b"\xef\xbb\xbf  abc123"] {
+        let path = secret_file(&dir, content);
+
+        let resolved = resolve(Some("id"), Some(&path), &env_of(&[])).unwrap();
+
+        assert_eq!(resolved.credentials.secret.expose(), "abc123", "{content:?}");
+    }
+}
+
+#[test]
 fn empty_secret_file_is_named() {
     let dir = tempfile::tempdir().unwrap();
     for content in [&b""[..], b"\n", b"  \r\n\t "] {
@@ -151,7 +163,7 @@ fn oversized_secret_file_is_rejected() {
 
     let error = resolve(Some("id"), Some(&path), &env_of(&[])).unwrap_err();
 
-    assert!(error.to_string().contains("64 KiB"), "{error}");
+    assert!(error.to_string().contains("64 KiB (65,536 bytes)"), "{error}");
 }
 
 #[test]
