@@ -1,7 +1,9 @@
 //! The checks that prove a stage worked, shared with `verify`.
 
-use cutover_api::{IdentityProvider, OrgApi, ProviderType};
-use cutover_auth::ClientCredentials;
+use std::path::Path;
+
+use cutover_api::{ApiError, IdentityProvider, OrgApi, ProviderType};
+use cutover_auth::{AuthError, ClientCredentials};
 use serde::Serialize;
 
 use super::compare::sent_differences;
@@ -125,14 +127,50 @@ pub async fn check_read_back(
     }
 }
 
-/// Proves that a break-glass client still gets a token.
-pub async fn check_break_glass(api: &dyn OrgApi, credentials: &ClientCredentials) -> Check {
+/// Where a break-glass proof's secret and org come from, so a failed proof
+/// names the files to check.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ProofSources<'a> {
+    /// The `--break-glass-secret-file` that held the secret.
+    pub secret_file: Option<&'a Path>,
+    /// The `--org-file` that the token was requested from, if any.
+    pub org_file: Option<&'a Path>,
+}
+
+/// Proves that a break-glass client gets a token. `when` says at which point
+/// of the stage, such as `before the change`.
+pub async fn check_break_glass(
+    api: &dyn OrgApi,
+    credentials: &ClientCredentials,
+    sources: ProofSources<'_>,
+    when: &str,
+) -> Check {
     let name = break_glass_check_name(&credentials.client_id);
     match api.request_token(credentials).await {
         Ok(grant) => Check::pass(
             name,
-            format!("proven: the client got a token (expires in {} s)", grant.expires_in),
+            format!("proven {when}: the client got a token (expires in {} s)", grant.expires_in),
         ),
-        Err(error) => Check::fail(name, format!("the client got no token: {error}")),
+        Err(error) => Check::fail(
+            name,
+            format!("{when}: {}", break_glass_failure(&credentials.client_id, &error, sources)),
+        ),
+    }
+}
+
+/// Describes a failed break-glass proof, naming the client, its secret file
+/// and, for an org file, that file instead of a login host.
+fn break_glass_failure(client_id: &str, error: &ApiError, sources: ProofSources<'_>) -> String {
+    let secret = match sources.secret_file {
+        Some(path) => format!("the secret in `{}`", path.display()),
+        None => "its secret".to_owned(),
+    };
+    match (error, sources.org_file) {
+        (ApiError::Auth(AuthError::InvalidClient { .. }), Some(org_file)) => format!(
+            "the org file `{}` rejected client `{client_id}` with {secret}; check that the file \
+             holds this client's secret and that the client is active in the org file",
+            org_file.display()
+        ),
+        _ => format!("client `{client_id}` got no token with {secret}: {error}"),
     }
 }

@@ -11,9 +11,10 @@
 //!    ([`ChangeEvent::BackupWritten`]) before the first change.
 //! 3. Stage 1 sends the plan's provider body, then checks a fresh token, the
 //!    org and the provider read back.
-//! 4. Stage 2 first checks that the target provider matches the metadata,
-//!    then disables native login and checks the same way, and proves the
-//!    break-glass clients whose secrets it was given.
+//! 4. Stage 2 first checks that the target provider matches the metadata
+//!    and proves the break-glass clients whose secrets it was given, then
+//!    disables native login, checks the same way and proves those clients
+//!    again.
 //! 5. When a stage fails, the stages whose change was sent are undone in
 //!    reverse from the backup.
 //!
@@ -28,6 +29,7 @@ mod hooks;
 mod report;
 mod stages;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use cutover_api::{CollectOptions, OrgApi, OrgState, collect_state};
@@ -52,6 +54,12 @@ pub struct ApplyRequest {
     /// Break-glass clients to prove after native login is disabled
     /// (`--break-glass-secret-file ID=PATH`).
     pub break_glass_secrets: Vec<ClientCredentials>,
+    /// The file each break-glass secret was read from, by client ID, for
+    /// the messages of a failed proof.
+    pub break_glass_secret_files: BTreeMap<String, PathBuf>,
+    /// The `--org-file` the run changes, if any, for the messages of a
+    /// failed proof.
+    pub org_file: Option<PathBuf>,
     /// Arguments that select the same org in a later command, such as
     /// `--org-file PATH`; they are added to the rollback command shown.
     pub backend_args: Vec<String>,
@@ -132,6 +140,8 @@ pub async fn apply(
         evaluation: &prepared.evaluation,
         own_client_id: prepared.own_client_id.as_deref(),
         break_glass_secrets: &request.break_glass_secrets,
+        break_glass_secret_files: &request.break_glass_secret_files,
+        org_file: request.org_file.as_deref(),
         qualifying_clients: stages::qualifying_break_glass_clients(&prepared.state),
         backup: &backup,
         rollback_command: rollback_command(&backup_path, &request.backend_args),

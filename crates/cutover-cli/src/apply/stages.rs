@@ -1,6 +1,7 @@
 //! The stages of `apply`, their checks, and the undo after a failure.
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use cutover_api::models::GRANT_CLIENT_CREDENTIALS;
 use cutover_api::permissions::role_grants_idp_admin;
@@ -11,8 +12,8 @@ use cutover_policy::{
 };
 
 use super::checks::{
-    Check, break_glass_check_name, check_break_glass, check_fresh_token, check_organization,
-    check_read_back, provider_check_name, put_check_name,
+    Check, ProofSources, break_glass_check_name, check_break_glass, check_fresh_token,
+    check_organization, check_read_back, provider_check_name, put_check_name,
 };
 use super::hooks::{ChangeEvent, ChangeHooks, Clock};
 use super::report::{ApplyError, ApplyReport, ApplyResult, StageReport, StageStatus};
@@ -97,6 +98,8 @@ pub(super) struct Run<'a> {
     pub(super) evaluation: &'a Evaluation,
     pub(super) own_client_id: Option<&'a str>,
     pub(super) break_glass_secrets: &'a [ClientCredentials],
+    pub(super) break_glass_secret_files: &'a BTreeMap<String, PathBuf>,
+    pub(super) org_file: Option<&'a Path>,
     pub(super) qualifying_clients: Vec<String>,
     pub(super) backup: &'a Backup,
     pub(super) rollback_command: String,
@@ -302,6 +305,16 @@ impl Run<'_> {
             if !ok {
                 return StageRun { sent: false, ok: false };
             }
+            // A break-glass client that cannot sign in now would not help
+            // after native login is off, so it stops the stage before the PUT.
+            let proofs = self.prove_break_glass_secrets("before the change").await;
+            let proven = proofs.iter().all(|check| check.ok);
+            for check in proofs {
+                self.push_check(report, check);
+            }
+            if !proven {
+                return StageRun { sent: false, ok: false };
+            }
         }
 
         let put = self.put(plan).await;
@@ -375,13 +388,27 @@ impl Run<'_> {
         }
     }
 
+    /// Requests a token for each break-glass client whose secret file was
+    /// given.
+    async fn prove_break_glass_secrets(&self, when: &str) -> Vec<Check> {
+        let mut checks = Vec::new();
+        for credentials in self.break_glass_secrets {
+            let sources = ProofSources {
+                secret_file: self
+                    .break_glass_secret_files
+                    .get(&credentials.client_id)
+                    .map(PathBuf::as_path),
+                org_file: self.org_file,
+            };
+            checks.push(check_break_glass(self.api, credentials, sources, when).await);
+        }
+        checks
+    }
+
     /// Proves each break-glass client with a secret file, and reports the
     /// named or qualifying ones without one as not proven.
     async fn break_glass_checks(&self) -> Vec<Check> {
-        let mut checks = Vec::new();
-        for credentials in self.break_glass_secrets {
-            checks.push(check_break_glass(self.api, credentials).await);
-        }
+        let mut checks = self.prove_break_glass_secrets("after the change").await;
 
         let named = &self.plan.inputs.break_glass_clients;
         let candidates = if named.is_empty() { &self.qualifying_clients } else { named };

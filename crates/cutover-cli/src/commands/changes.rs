@@ -182,6 +182,12 @@ pub async fn apply_with(
         plan: document,
         backup_dir: args.backup_dir.clone(),
         break_glass_secrets,
+        break_glass_secret_files: args
+            .break_glass_secret_files
+            .iter()
+            .map(|entry| (entry.client_id.clone(), entry.path.clone()))
+            .collect(),
+        org_file: backend.org_file().map(std::path::Path::to_path_buf),
         backend_args: backend_args(context.global),
     };
     let hooks = CliHooks::new(backend, printer);

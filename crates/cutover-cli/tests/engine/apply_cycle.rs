@@ -49,14 +49,20 @@ async fn stage_one_then_native_login_then_rollbacks() {
     assert_eq!(stage.stage, 2);
     assert!(stage.checks.iter().all(|check| check.ok), "{:?}", stage.checks);
     for client in [PRIMARY_CLIENT, SECONDARY_CLIENT] {
-        let proof = stage
+        let proofs: Vec<&cutover_cli::apply::Check> = stage
             .checks
             .iter()
-            .find(|check| check.name == format!("break-glass:{client}"))
-            .expect("each break-glass client proven");
-        assert!(!proof.skipped);
-        assert!(proof.detail.starts_with("proven"), "{}", proof.detail);
+            .filter(|check| check.name == format!("break-glass:{client}"))
+            .collect();
+        assert_eq!(proofs.len(), 2, "proven before and after the change: {:?}", stage.checks);
+        assert!(!proofs[0].skipped);
+        assert!(proofs[0].detail.starts_with("proven before the change"), "{}", proofs[0].detail);
+        assert!(proofs[1].detail.starts_with("proven after the change"), "{}", proofs[1].detail);
     }
+    let put_index = stage.checks.iter().position(|check| check.name == "put:purecloud").unwrap();
+    let first_proof =
+        stage.checks.iter().position(|check| check.name.starts_with("break-glass:")).unwrap();
+    assert!(first_proof < put_index, "a proof runs before the PUT: {:?}", stage.checks);
     assert_eq!(sample.provider_on_disk(ProviderType::Purecloud).unwrap()["disabled"], true);
     assert_ne!(first.backup, second.backup);
 

@@ -119,20 +119,71 @@ async fn lost_put_response_rolls_back() {
 }
 
 #[tokio::test]
-async fn break_glass_proof_failure_undoes_both_stages() {
+async fn break_glass_failure_stops_before_stage_two() {
     let sample = SampleOrg::copy();
     let api = sample.api();
     let plan = make_plan(&api, &PlanOptions::disable_native_login()).await;
     let mut apply_request = request(&sample, plan);
     apply_request.break_glass_secrets =
         vec![cutover_auth::ClientCredentials::new(PRIMARY_CLIENT, wrong_secret())];
+    let secret_file = sample.dir.path().join("primary.secret");
+    apply_request.break_glass_secret_files =
+        [(PRIMARY_CLIENT.to_owned(), secret_file.clone())].into_iter().collect();
+    apply_request.org_file = Some(sample.path.clone());
 
     let outcome = run_apply(&api, &apply_request, &SaveHooks::new(&sample), &now()).await;
     let report = outcome.result.unwrap();
     assert_rolled_back(&sample, outcome.exit_code, &report);
     let statuses: Vec<StageStatus> = report.stages.iter().map(|s| s.status).collect();
     assert_eq!(statuses, [StageStatus::RolledBack, StageStatus::Failed]);
-    assert!(!check(&report, 1, &format!("break-glass:{PRIMARY_CLIENT}")).ok);
+    assert_eq!(
+        sample.org.call_count(Operation::PutIdentityProvider),
+        1,
+        "only stage 1 was sent; native login was never disabled"
+    );
+    let proof = check(&report, 1, &format!("break-glass:{PRIMARY_CLIENT}"));
+    assert!(!proof.ok);
+    assert!(proof.detail.starts_with("before the change"), "{}", proof.detail);
+    assert!(proof.detail.contains(PRIMARY_CLIENT), "{}", proof.detail);
+    assert!(proof.detail.contains(&secret_file.display().to_string()), "{}", proof.detail);
+    assert!(proof.detail.contains(&sample.path.display().to_string()), "{}", proof.detail);
+    assert!(!proof.detail.contains("login."), "no login host for an org file: {}", proof.detail);
+    assert!(
+        report.stages[1].checks.iter().all(|check| !check.name.starts_with("put:")),
+        "{:?}",
+        report.stages[1].checks
+    );
+    let undo: Vec<(ProviderType, RestoreAction)> =
+        report.undo.iter().map(|e| (e.kind, e.action)).collect();
+    assert_eq!(undo, [(ProviderType::Generic, RestoreAction::Deleted)]);
+}
+
+#[tokio::test]
+async fn break_glass_failure_after_stage_two_undoes_both() {
+    let sample = SampleOrg::copy();
+    let api = sample.api();
+    let plan = make_plan(&api, &PlanOptions::disable_native_login()).await;
+    let mut apply_request = request(&sample, plan);
+    apply_request.break_glass_secrets = vec![sample.credentials(PRIMARY_CLIENT)];
+    // The proof before the change passes; the one after it fails.
+    sample.org.faults().add(fault(
+        Operation::RequestToken,
+        Trigger::from_nth(2),
+        FaultAction::Status(401),
+    ));
+
+    let outcome = run_apply(&api, &apply_request, &SaveHooks::new(&sample), &now()).await;
+    let report = outcome.result.unwrap();
+    assert_rolled_back(&sample, outcome.exit_code, &report);
+    let proofs: Vec<&cutover_cli::apply::Check> = report.stages[1]
+        .checks
+        .iter()
+        .filter(|check| check.name == format!("break-glass:{PRIMARY_CLIENT}"))
+        .collect();
+    assert_eq!(proofs.len(), 2, "{:?}", report.stages[1].checks);
+    assert!(proofs[0].ok, "{}", proofs[0].detail);
+    assert!(!proofs[1].ok, "{}", proofs[1].detail);
+    assert!(proofs[1].detail.starts_with("after the change"), "{}", proofs[1].detail);
     let undo: Vec<(ProviderType, RestoreAction)> =
         report.undo.iter().map(|e| (e.kind, e.action)).collect();
     assert_eq!(
@@ -235,8 +286,13 @@ async fn native_login_restore_failure_keeps_provider() {
     let hooks = SaveHooks::new(&sample);
     let plan = make_plan(&api, &PlanOptions::disable_native_login()).await;
     let mut apply_request = request(&sample, plan);
-    apply_request.break_glass_secrets =
-        vec![cutover_auth::ClientCredentials::new(PRIMARY_CLIENT, wrong_secret())];
+    apply_request.break_glass_secrets = vec![sample.credentials(PRIMARY_CLIENT)];
+    // The proof before native login is disabled passes; the one after fails.
+    sample.org.faults().add(fault(
+        Operation::RequestToken,
+        Trigger::from_nth(2),
+        FaultAction::Status(401),
+    ));
     // PUT 1 configures the provider, PUT 2 disables native login, PUT 3
     // would turn it back on.
     sample.org.faults().add(fault(

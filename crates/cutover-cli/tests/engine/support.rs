@@ -206,6 +206,8 @@ pub(crate) fn request(sample: &SampleOrg, plan: PlanDocument) -> ApplyRequest {
         plan,
         backup_dir: sample.backup_dir(),
         break_glass_secrets: Vec::new(),
+        break_glass_secret_files: std::collections::BTreeMap::new(),
+        org_file: None,
         backend_args: vec!["--org-file".to_owned(), sample.path.display().to_string()],
     }
 }

@@ -61,7 +61,7 @@ fn demo_narrates_on_stderr() {
     for step in ["1/5 inventory", "2/5 plan", "3/5 apply", "4/5 verify", "5/5 rollback"] {
         assert!(result.stderr.contains(step), "narrates `{step}`: {}", result.stderr);
     }
-    assert!(result.stderr.contains("backup written to"), "{}", result.stderr);
+    assert!(result.stderr.contains("backup: "), "{}", result.stderr);
     assert!(result.stdout.contains("Demo summary"), "{}", result.stdout);
     assert!(result.stdout.contains("Applied: every stage ran and was verified."));
 }
