@@ -8,6 +8,7 @@ use sha2::{Digest as _, Sha256};
 use x509_parser::der_parser::ber::BerObjectContent;
 use x509_parser::der_parser::der::parse_der;
 use x509_parser::der_parser::oid::Oid;
+use x509_parser::error::X509Error;
 use x509_parser::prelude::{FromDer as _, X509Certificate};
 use x509_parser::public_key::PublicKey;
 
@@ -57,7 +58,8 @@ fn decode_metadata_text(compact: &str) -> Result<(Vec<u8>, bool), CertificateErr
     if compact.is_empty() {
         return Err(CertificateError::Empty);
     }
-    let bytes = BASE64.decode(compact).map_err(|e| CertificateError::Base64(e.to_string()))?;
+    let bytes =
+        BASE64.decode(compact).map_err(|e| CertificateError::Base64(describe_base64_error(&e)))?;
     let (der, from_pem) = match pem_text(&bytes) {
         Some(pem) => (decode_pem(pem)?, true),
         None => (bytes, false),
@@ -86,19 +88,59 @@ fn decode_pem(text: &str) -> Result<Vec<u8>, CertificateError> {
     let end_line = format!("{PEM_END}{label}{PEM_DASHES}");
     let (body, _) =
         rest.split_once(&end_line).ok_or_else(|| invalid("has no matching END line"))?;
-    BASE64
-        .decode(strip_ascii_whitespace(body))
-        .map_err(|e| CertificateError::Base64(format!("in the PEM body: {e}")))
+    BASE64.decode(strip_ascii_whitespace(body)).map_err(|e| {
+        CertificateError::Base64(format!("{} in the PEM body", describe_base64_error(&e)))
+    })
 }
 
 /// Checks that `der` is exactly one X.509 certificate.
 fn check_der(der: &[u8]) -> Result<(), CertificateError> {
-    let (rest, _) =
-        X509Certificate::from_der(der).map_err(|e| CertificateError::Der(e.to_string()))?;
+    let (rest, _) = X509Certificate::from_der(der)
+        .map_err(|e| CertificateError::Der(describe_der_error(&e)))?;
     if rest.is_empty() {
         Ok(())
     } else {
         Err(CertificateError::Der(format!("{} trailing bytes after the certificate", rest.len())))
+    }
+}
+
+/// Describes a base64 decoding error in plain words. The library's own text
+/// ("Invalid symbol 45, offset 7.") gives a byte value instead of a position
+/// a person can find.
+fn describe_base64_error(error: &base64::DecodeError) -> String {
+    match error {
+        base64::DecodeError::InvalidByte(offset, _) => {
+            format!("invalid character at offset {offset}")
+        }
+        base64::DecodeError::InvalidLastSymbol(offset, _) => {
+            format!("invalid last character at offset {offset}, so the text may be truncated")
+        }
+        base64::DecodeError::InvalidLength(_) => {
+            "the number of characters is not that of base64 text, so it may be truncated".to_owned()
+        }
+        base64::DecodeError::InvalidPadding => "the `=` padding at the end is invalid".to_owned(),
+    }
+}
+
+/// Describes an X.509 parsing error in plain words, instead of the parser's
+/// debug text such as "Parsing Error: NomError(Eof)".
+fn describe_der_error(error: &x509_parser::nom::Err<X509Error>) -> String {
+    use x509_parser::der_parser::error::BerError;
+    use x509_parser::nom::error::ErrorKind;
+
+    let truncated = "truncated".to_owned();
+    let malformed = "its DER encoding is malformed".to_owned();
+    match error {
+        x509_parser::nom::Err::Incomplete(_) => truncated,
+        x509_parser::nom::Err::Error(inner) | x509_parser::nom::Err::Failure(inner) => {
+            match inner {
+                X509Error::NomError(ErrorKind::Eof) | X509Error::Der(BerError::Incomplete(_)) => {
+                    truncated
+                }
+                X509Error::NomError(_) | X509Error::Der(_) => malformed,
+                other => other.to_string(),
+            }
+        }
     }
 }
 
@@ -114,8 +156,8 @@ pub(crate) fn read_signing_certificate(element_text: &str) -> SigningCertificate
 
 /// Reads the facts of a DER certificate.
 pub fn certificate_info(der: Vec<u8>) -> Result<CertificateInfo, CertificateError> {
-    let (rest, certificate) =
-        X509Certificate::from_der(&der).map_err(|e| CertificateError::Der(e.to_string()))?;
+    let (rest, certificate) = X509Certificate::from_der(&der)
+        .map_err(|e| CertificateError::Der(describe_der_error(&e)))?;
     if !rest.is_empty() {
         return Err(CertificateError::Der(format!(
             "{} trailing bytes after the certificate",
@@ -316,6 +358,38 @@ mod tests {
             decode_certificate_text("example-cert"),
             Err(CertificateError::Base64(_))
         ));
+    }
+
+    #[test]
+    fn base64_error_in_plain_words() {
+        let error = decode_certificate_text("example-cert").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the certificate text is not valid base64 (invalid character at offset 7)"
+        );
+    }
+
+    #[test]
+    fn truncated_der_in_plain_words() {
+        // The first bytes of a certificate: a SEQUENCE that claims more
+        // content than follows.
+        let text = BASE64.encode([0x30, 0x82, 0x01, 0xb7, 0x30, 0x82]);
+        let error = decode_certificate_text(&text).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the certificate is not a valid DER X.509 certificate (truncated)"
+        );
+    }
+
+    #[test]
+    fn der_errors_hide_parser_internals() {
+        for bytes in [&b"not a certificate"[..], &[0x30, 0x03, 0x02, 0x01, 0x05], &[0x04]] {
+            let error = decode_certificate_text(&BASE64.encode(bytes)).unwrap_err();
+            let text = error.to_string();
+            assert!(!text.contains("NomError"), "{text}");
+            assert!(!text.contains("Parsing Error"), "{text}");
+            assert!(!text.contains("BER error"), "{text}");
+        }
     }
 
     #[test]

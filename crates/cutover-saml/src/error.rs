@@ -64,10 +64,10 @@ pub enum CertificateError {
     #[error("the certificate element is empty")]
     Empty,
     /// The text is not base64.
-    #[error("the certificate is not valid base64: {0}")]
+    #[error("the certificate text is not valid base64 ({0})")]
     Base64(String),
     /// The bytes are not a DER X.509 certificate, or have trailing bytes.
-    #[error("the certificate is not a valid DER X.509 certificate: {0}")]
+    #[error("the certificate is not a valid DER X.509 certificate ({0})")]
     Der(String),
 }
 
@@ -75,7 +75,7 @@ pub enum CertificateError {
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
     /// The URL does not parse.
-    #[error("the metadata URL `{url}` is invalid: {reason}")]
+    #[error("the metadata URL `{url}` is invalid: {reason}; fix the URL")]
     InvalidUrl {
         /// The URL as given.
         url: String,
@@ -93,7 +93,10 @@ pub enum FetchError {
     },
     /// A redirect pointed away from https (or loopback http), or there were
     /// too many redirects.
-    #[error("fetching `{url}` was redirected to `{location}`, which was rejected: {reason}")]
+    #[error(
+        "fetching `{url}` was redirected to `{location}`, which was rejected: {reason}; \
+         download the file and pass its path"
+    )]
     Redirect {
         /// The requested URL.
         url: String,
@@ -103,7 +106,10 @@ pub enum FetchError {
         reason: String,
     },
     /// The server answered with a status other than 2xx.
-    #[error("fetching `{url}` failed with HTTP status {status}; check the URL")]
+    #[error(
+        "fetching `{url}` failed with HTTP status {status}; check the URL, or download the file \
+         and pass its path"
+    )]
     Status {
         /// The requested URL.
         url: String,
@@ -112,8 +118,9 @@ pub enum FetchError {
     },
     /// The body is larger than the limit.
     #[error(
-        "the metadata at `{url}` is larger than {limit} bytes; \
-         download it and check that it is SAML metadata"
+        "the metadata at `{url}` is larger than the {} size limit; \
+         download it and check that it is SAML metadata",
+        format_size(*limit)
     )]
     TooLarge {
         /// The requested URL.
@@ -122,7 +129,10 @@ pub enum FetchError {
         limit: usize,
     },
     /// No complete answer within the timeout.
-    #[error("fetching `{url}` timed out after {seconds} s; check the URL or raise the timeout")]
+    #[error(
+        "fetching `{url}` timed out after {seconds} s; check that the URL answers, or download \
+         the file and pass its path"
+    )]
     Timeout {
         /// The requested URL.
         url: String,
@@ -130,11 +140,40 @@ pub enum FetchError {
         seconds: f64,
     },
     /// The connection or the transfer failed.
-    #[error("fetching `{url}` failed: {reason}")]
+    #[error(
+        "fetching `{url}` failed: {reason}; check the URL, or download the file and pass its path"
+    )]
     Request {
         /// The requested URL.
         url: String,
         /// The transport error, with its causes.
         reason: String,
     },
+}
+
+/// Formats a byte count for people, such as `11.5 MiB (12,058,624 bytes)`.
+fn format_size(bytes: usize) -> String {
+    let mut digits = bytes.to_string();
+    let mut grouped = String::new();
+    while digits.len() > 3 {
+        let tail = digits.split_off(digits.len() - 3);
+        grouped = format!(",{tail}{grouped}");
+    }
+    grouped = format!("{digits}{grouped}");
+    if bytes < 1024 {
+        return format!("{grouped} bytes");
+    }
+    #[expect(clippy::cast_precision_loss, reason = "one decimal is shown")]
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = "KiB";
+    for next in ["MiB", "GiB", "TiB"] {
+        if value < 1024.0 {
+            break;
+        }
+        value /= 1024.0;
+        unit = next;
+    }
+    let number = format!("{value:.1}");
+    let number = number.strip_suffix(".0").unwrap_or(&number);
+    format!("{number} {unit} ({grouped} bytes)")
 }

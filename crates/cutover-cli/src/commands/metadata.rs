@@ -55,14 +55,10 @@ pub fn parse(
 pub async fn read_metadata_source(source: &str) -> Result<Vec<u8>, CliError> {
     let lower = source.trim_start().to_ascii_lowercase();
     if lower.starts_with("https://") || lower.starts_with("http://") {
-        return cutover_saml::fetch_metadata(source.trim(), FetchOptions::default()).await.map_err(
-            |error| {
-                CliError::input(format!(
-                    "could not fetch the metadata: {error}; check the URL, or download the \
-                     file and pass its path"
-                ))
-            },
-        );
+        // Each fetch error names the URL and its own fix.
+        return cutover_saml::fetch_metadata(source.trim(), FetchOptions::default())
+            .await
+            .map_err(|error| CliError::input(error.to_string()));
     }
     read_capped(Path::new(source)).map_err(|error| {
         CliError::input(format!(

@@ -173,3 +173,13 @@ fn backup_dir_that_is_a_file_rejected() {
         format!("`{}` is a file, not a folder; pass a folder for --backup-dir", text(&file));
     assert!(last.contains(&expected), "stderr: {}", result.stderr);
 }
+
+#[test]
+fn unreachable_metadata_advice_given_once() {
+    // Nothing listens on port 9 of the loopback address.
+    let result = run(&["metadata", "check", "http://127.0.0.1:9/metadata.xml"]);
+    assert_eq!(result.code, 1, "stderr: {}", result.stderr);
+    assert_one_line_error(&result, "127.0.0.1:9");
+    assert_eq!(result.stderr.matches("check the URL").count(), 1, "stderr: {}", result.stderr);
+    assert_eq!(result.stderr.matches("download the file").count(), 1, "{}", result.stderr);
+}

@@ -425,7 +425,10 @@ fn metadata_download_is_capped() {
         let run = run_command("metadata check", sso_cutover().args(["metadata", "check", &url]));
         run.assert_code(1);
         let stderr = run.stderr_text();
-        assert!(stderr.contains("larger than 10485760 bytes"), "{stderr}");
+        assert!(
+            stderr.contains("larger than the 10 MiB (10,485,760 bytes) size limit"),
+            "{stderr}"
+        );
     }
 }
 

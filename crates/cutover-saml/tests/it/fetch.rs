@@ -57,6 +57,8 @@ async fn body_over_limit_is_rejected() {
     let Err(FetchError::TooLarge { url: named, limit }) = result else { panic!("{result:?}") };
     assert_eq!(named, url);
     assert_eq!(limit, 1024);
+    let text = FetchError::TooLarge { url: named, limit }.to_string();
+    assert!(text.contains("1 KiB (1,024 bytes) size limit"), "{text}");
 }
 
 #[tokio::test]
@@ -81,7 +83,11 @@ async fn slow_server_times_out() {
     let quick = FetchOptions { timeout: Duration::from_millis(200), max_bytes: 1024 };
     let result = fetch_metadata(&url, quick).await;
     let Err(error @ FetchError::Timeout { .. }) = result else { panic!("{result:?}") };
-    assert!(error.to_string().contains(&url), "{error}");
+    let text = error.to_string();
+    assert!(text.contains(&url), "{text}");
+    assert!(text.contains("check that the URL answers"), "{text}");
+    assert!(text.contains("download the file and pass its path"), "{text}");
+    assert!(!text.contains("raise the timeout"), "no option sets the timeout: {text}");
 }
 
 #[tokio::test]
@@ -90,6 +96,9 @@ async fn error_status_is_reported() {
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(404)).mount(&server).await;
     let result = fetch_metadata(&format!("{}/missing", server.uri()), options()).await;
     assert!(matches!(result, Err(FetchError::Status { status: 404, .. })), "{result:?}");
+    let text = result.unwrap_err().to_string();
+    assert_eq!(text.matches("check the URL").count(), 1, "{text}");
+    assert!(text.contains("download the file and pass its path"), "{text}");
 }
 
 #[tokio::test]
