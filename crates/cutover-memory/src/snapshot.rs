@@ -341,6 +341,14 @@ fn check_clients(doc: &Map<String, Value>, references: &References) -> Result<()
     ids_of(clients, OAUTH_CLIENTS)?;
     for (position, item) in clients.iter().enumerate() {
         let location = format!("{OAUTH_CLIENTS}[{position}]");
+        // Checked before the typed read, whose message would quote the value.
+        if item.get("secret").is_some_and(|secret| !secret.is_string()) {
+            return Err(invalid(
+                format!("{location}.secret"),
+                "must be a JSON string (the value is not shown because it is a secret); put \
+                 the client secret in quotes",
+            ));
+        }
         let client: OAuthClient = typed(item, &location)?;
         for (number, assignment) in client.role_divisions.iter().flatten().enumerate() {
             let at = format!("{location}.roleDivisions[{number}]");

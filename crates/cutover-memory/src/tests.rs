@@ -336,6 +336,17 @@ fn secretless_org_advice_names_inventory_snapshot() {
     assert!(named.contains("inventory --snapshot"), "{named}");
 }
 
+#[test]
+fn non_string_secret_named_not_shown() {
+    let mut doc: Value = serde_json::from_str(FIXTURE).unwrap();
+    doc["oauthClients"][0]["secret"] = json!(123_456_789);
+    let error = MemoryOrg::from_json(&doc.to_string()).unwrap_err();
+    assert_eq!(error.location(), Some("oauthClients[0].secret"));
+    let text = error.to_string();
+    assert!(!text.contains("123456789"), "a secret is never shown: {text}");
+    assert!(text.contains("oauthClients[0].secret"), "{text}");
+}
+
 #[tokio::test]
 async fn status_fault_fails_nth_call_only() {
     let api = admin();
