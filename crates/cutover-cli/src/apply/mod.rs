@@ -34,7 +34,7 @@ use std::path::PathBuf;
 
 use cutover_api::{CollectOptions, OrgApi, OrgState, collect_state};
 use cutover_auth::ClientCredentials;
-use cutover_policy::{Evaluation, PlanDocument, evaluate, state_fingerprint};
+use cutover_policy::{Evaluation, PlanDocument, Stage, evaluate, state_fingerprint};
 
 pub use checks::Check;
 pub use hooks::{ChangeEvent, ChangeHooks, Clock, HookError, NoHooks, SystemClock};
@@ -202,13 +202,9 @@ async fn prepare(
         });
     }
     if evaluation.stages != plan.stages {
-        let numbers =
-            |stages: &[cutover_policy::Stage]| stages.iter().map(|s| s.stage).collect::<Vec<_>>();
-        return Err(ApplyError::PlanMismatch(format!(
-            "the org evaluated now needs other changes than the plan holds (stages {:?} now, {:?} \
-             in the plan), for example because a certificate expired or became valid since",
-            numbers(&evaluation.stages),
-            numbers(&plan.stages)
+        return Err(ApplyError::PlanMismatch(describe_stage_differences(
+            &evaluation.stages,
+            &plan.stages,
         )));
     }
 
@@ -223,4 +219,100 @@ async fn prepare(
         }
     };
     Ok(Prepared { state, evaluation, own_client_id })
+}
+
+/// Describes how the stages evaluated now differ from the plan's, naming
+/// each stage and the resource whose change differs.
+fn describe_stage_differences(now: &[Stage], planned: &[Stage]) -> String {
+    let mut differences = Vec::new();
+    for stage in planned {
+        match now.iter().find(|candidate| candidate.stage == stage.stage) {
+            None => differences.push(format!(
+                "stage {} ({}) is in the plan but is not needed now",
+                stage.stage, stage.description
+            )),
+            Some(current) if current != stage => {
+                let mut resources: Vec<String> = Vec::new();
+                for change in stage.changes.iter().chain(&current.changes) {
+                    let in_plan = stage.changes.iter().find(|c| c.resource == change.resource);
+                    let in_now = current.changes.iter().find(|c| c.resource == change.resource);
+                    let name = format!("`{}`", change.resource);
+                    if in_plan != in_now && !resources.contains(&name) {
+                        resources.push(name);
+                    }
+                }
+                let what = if resources.is_empty() {
+                    "its description".to_owned()
+                } else {
+                    format!("the change of {}", resources.join(", "))
+                };
+                differences.push(format!(
+                    "stage {} ({}): {what} evaluated now differs from the plan's",
+                    stage.stage, stage.description
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    for stage in now.iter().filter(|stage| planned.iter().all(|p| p.stage != stage.stage)) {
+        differences.push(format!(
+            "stage {} ({}) is needed now but is not in the plan",
+            stage.stage, stage.description
+        ));
+    }
+    format!(
+        "the plan does not match the org as evaluated now: {}. The plan file may have been \
+         edited, or the org, the metadata or a certificate's validity changed since the plan \
+         was made",
+        differences.join("; ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use cutover_policy::{Change, ChangeAction};
+
+    use super::*;
+
+    fn stage(number: u8, after: serde_json::Value) -> Stage {
+        Stage {
+            stage: number,
+            description: format!("stage {number}"),
+            changes: vec![Change {
+                action: ChangeAction::Put,
+                resource: format!(
+                    "/api/v2/identityproviders/{}",
+                    if number == 1 { "generic" } else { "purecloud" }
+                ),
+                before: None,
+                after,
+            }],
+        }
+    }
+
+    #[test]
+    fn mismatch_names_edited_resource() {
+        let now = [stage(1, serde_json::json!({"name": "A"})), stage(2, serde_json::json!({}))];
+        let planned = [stage(1, serde_json::json!({"name": "B"})), stage(2, serde_json::json!({}))];
+        let message = describe_stage_differences(&now, &planned);
+        assert!(
+            message
+                .contains("stage 1 (stage 1): the change of `/api/v2/identityproviders/generic`"),
+            "{message}"
+        );
+        assert!(!message.contains("purecloud"), "{message}");
+        assert!(message.contains("may have been edited"), "{message}");
+        assert!(!message.contains("[1, 2]"), "{message}");
+    }
+
+    #[test]
+    fn mismatch_names_missing_stage() {
+        let now = [stage(1, serde_json::json!({}))];
+        let planned = [stage(1, serde_json::json!({})), stage(2, serde_json::json!({}))];
+        let message = describe_stage_differences(&now, &planned);
+        assert!(
+            message.contains("stage 2 (stage 2) is in the plan but is not needed now"),
+            "{message}"
+        );
+    }
 }
