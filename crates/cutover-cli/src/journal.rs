@@ -305,19 +305,27 @@ pub fn find_unfinished(dir: &Path) -> Result<Vec<UnfinishedJournal>, JournalErro
 }
 
 fn describe_event(event: &JournalEvent) -> String {
-    let what = match event.event {
-        JournalEventKind::BackupWritten => "backup written",
-        JournalEventKind::StageStarted => "stage started",
-        JournalEventKind::StageVerified => "stage verified",
-        JournalEventKind::StageFailed => "stage failed",
-        JournalEventKind::RolledBack => "rolled back",
-        JournalEventKind::RollbackFailed => "rollback failed",
-        JournalEventKind::Finished => "finished",
+    let what = match (event.event, event.stage) {
+        (JournalEventKind::StageStarted, Some(stage)) => format!("stage {stage} started"),
+        (JournalEventKind::StageVerified, Some(stage)) => format!("stage {stage} verified"),
+        (JournalEventKind::StageFailed, Some(stage)) => format!("stage {stage} failed"),
+        (kind, stage) => {
+            let name = match kind {
+                JournalEventKind::BackupWritten => "backup written",
+                JournalEventKind::StageStarted => "stage started",
+                JournalEventKind::StageVerified => "stage verified",
+                JournalEventKind::StageFailed => "stage failed",
+                JournalEventKind::RolledBack => "rolled back",
+                JournalEventKind::RollbackFailed => "rollback failed",
+                JournalEventKind::Finished => "finished",
+            };
+            match stage {
+                Some(stage) => format!("{name} (stage {stage})"),
+                None => name.to_owned(),
+            }
+        }
     };
-    match event.stage {
-        Some(stage) => format!("last event: {what} {stage} at {}", event.at),
-        None => format!("last event: {what} at {}", event.at),
-    }
+    format!("last event: {what} at {}", event.at)
 }
 
 #[cfg(test)]
@@ -354,7 +362,11 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].backup, backup);
         assert_eq!(found[0].path, journal.path());
-        assert!(found[0].last_event.contains("stage started 2"), "{}", found[0].last_event);
+        assert!(
+            found[0].last_event.contains("last event: stage 2 started at"),
+            "{}",
+            found[0].last_event
+        );
         assert_eq!(found[0].organization, Some(organization()));
     }
 
