@@ -12,14 +12,14 @@ use std::fmt::Write as _;
 use comfy_table::Cell;
 use cutover_api::ProviderType;
 use cutover_auth::{ClientCredentials, read_secret_file};
-use cutover_policy::PlanDocument;
+use cutover_policy::{PlanDocument, PolicyError};
 use jiff::Timestamp;
 
 use crate::apply::{
     ApplyReport, ApplyRequest, ApplyResult, ChangeEvent, ChangeHooks, Check, HookError,
     StageStatus, SystemClock, run_apply,
 };
-use crate::backup::load_backup;
+use crate::backup::{BackupError, load_backup};
 use crate::break_glass::{BreakGlassReport, BreakGlassRequest, ProofRetry, create_break_glass};
 use crate::cli::{ApplyArgs, BreakGlassCreateArgs, GlobalArgs, RollbackArgs, VerifyArgs};
 use crate::commands::plan::{self, make_plan, prepare, write_plan};
@@ -208,6 +208,25 @@ pub async fn apply_with(
     }
 }
 
+/// Builds the confirmation question of `apply` from the plan's stage
+/// numbers, naming each stage's change and saying in capitals when Genesys
+/// Cloud login gets disabled.
+fn apply_question(stages: &[u8], provider: ProviderType, org_name: &str, org_id: &str) -> String {
+    let steps: Vec<String> = stages
+        .iter()
+        .map(|&stage| match stage {
+            cutover_policy::STAGE_NATIVE_LOGIN => "DISABLE Genesys Cloud login".to_owned(),
+            cutover_policy::STAGE_PROVIDER => format!("configure the {provider} provider"),
+            other => format!("stage {other}"),
+        })
+        .collect();
+    format!(
+        "Apply {} stage(s) to org {org_name} ({org_id}): {}?",
+        stages.len(),
+        steps.join(", then ")
+    )
+}
+
 fn read_plan(path: &std::path::Path) -> Result<PlanDocument, CliError> {
     let text = crate::files::read_text_capped(path, crate::files::MAX_PLAN_BYTES, "a plan file")
         .map_err(|error| {
@@ -216,11 +235,12 @@ fn read_plan(path: &std::path::Path) -> Result<PlanDocument, CliError> {
             ))
         })?;
     PlanDocument::from_json(&text).map_err(|error| {
-        CliError::input(format!(
-            "the plan `{}` cannot be used: {error}; write a new one with `sso-cutover plan \
-             --plan-out`",
-            path.display()
-        ))
+        let fix = match error {
+            // This message already says to plan again.
+            PolicyError::PlanSchema { .. } => "with `sso-cutover plan --plan-out`",
+            _ => "; write a new one with `sso-cutover plan --plan-out`",
+        };
+        CliError::input(format!("the plan `{}` cannot be used: {error}{fix}", path.display()))
     })
 }
 
@@ -314,8 +334,12 @@ pub async fn run_rollback(
     printer: &Printer,
 ) -> Result<Exit, CliError> {
     let consent = require_consent(global, "rollback")?;
-    let loaded = load_backup(&args.backup).map_err(|error| {
-        CliError::input(format!("--backup: {error}; pass a backup file that `apply` wrote"))
+    let loaded = load_backup(&args.backup).map_err(|error| match error {
+        BackupError::File(_) => {
+            CliError::input(format!("--backup: {error}; pass a backup file that `apply` wrote"))
+        }
+        // The other errors already say to pass a file that `apply` wrote.
+        _ => CliError::input(format!("--backup: {error}")),
     })?;
     let backend = Backend::open(global)?;
     let options = RollbackOptions { allow_lockout: args.allow_lockout };

@@ -167,3 +167,40 @@ fn quiet_apply_prints_backup_path() {
     assert!(path.starts_with(&backups.display().to_string()), "{path}");
     assert!(std::path::Path::new(path).is_file(), "{path}");
 }
+
+#[test]
+fn rollback_of_plan_file_names_fix_once() {
+    let workspace = Workspace::new();
+    let plan = workspace.path("plan.json");
+    std::fs::write(&plan, r#"{"schema": "sso-cutover.plan.v1"}"#).unwrap();
+    let result = run(&[
+        "--org-file",
+        &workspace.org().display().to_string(),
+        "--yes",
+        "rollback",
+        "--backup",
+        &plan.display().to_string(),
+    ]);
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    assert_eq!(result.stderr.matches("that `apply` wrote").count(), 1, "{}", result.stderr);
+}
+
+#[test]
+fn apply_old_plan_names_fix_once() {
+    let workspace = Workspace::new();
+    let plan = workspace.path("plan.json");
+    std::fs::write(&plan, r#"{"schema": "sso-cutover.plan.v0"}"#).unwrap();
+    let result = run(&[
+        "--org-file",
+        &workspace.org().display().to_string(),
+        "--yes",
+        "apply",
+        "--plan",
+        &plan.display().to_string(),
+        "--backup-dir",
+        &workspace.path("backups").display().to_string(),
+    ]);
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    assert_eq!(result.stderr.matches("plan again").count(), 1, "{}", result.stderr);
+    assert!(!result.stderr.contains("write a new one"), "{}", result.stderr);
+}
