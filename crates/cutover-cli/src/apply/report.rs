@@ -116,9 +116,10 @@ pub enum ApplyError {
     /// The plan or the evaluation just before the change has a blocking
     /// finding.
     #[error(
-        "the plan is blocked by {} finding(s): {}; fix them (or waive a waivable rule with \
+        "the plan is blocked by {} finding(s){}: {}; fix them (or waive a waivable rule with \
          --accept RULE --reason TEXT) and plan again",
         .findings.iter().filter(|f| f.blocks(*.strict)).count(),
+        if *.strict { ", warnings included because of --strict" } else { "" },
         .findings.iter().filter(|f| f.blocks(*.strict))
             .map(|f| format!("`{}` on `{}`", f.rule.as_str(), f.subject))
             .collect::<Vec<_>>().join(", ")

@@ -189,9 +189,10 @@ pub fn render_changes(document: &PlanDocument) -> String {
     } else {
         let _ = writeln!(
             out,
-            "\nFindings: {} block, {} warn, {} info, {waived} waived\n{}",
+            "\nFindings: {} block, {} warn{}, {} info, {waived} waived\n{}",
             count(Severity::Block),
             count(Severity::Warn),
+            if document.inputs.strict { " (warnings block under --strict)" } else { "" },
             count(Severity::Info),
             findings_table(&document.findings)
         );
@@ -221,12 +222,21 @@ fn render_verdict(document: &PlanDocument) -> String {
         .count();
     let blocking = document.findings.iter().filter(|finding| finding.blocks(false)).count();
     if document.blocked {
+        let reason = if document.inputs.strict && warnings > 0 && blocking == 0 {
+            format!("{warnings} warning(s), which block because --strict makes warnings block")
+        } else if document.inputs.strict && warnings > 0 {
+            format!(
+                "{blocking} blocking finding(s) and {warnings} warning(s), which block because \
+                 --strict makes warnings block"
+            )
+        } else {
+            format!("{blocking} blocking finding(s)")
+        };
         let _ = write!(
             out,
-            "\n{} {} blocking finding(s); fix them, or waive a waivable rule with \
-             --accept RULE --reason TEXT, then plan again\n",
+            "\n{} {reason}; fix them, or waive a waivable rule with --accept RULE --reason \
+             TEXT, then plan again\n",
             "Blocked:".bold().red(),
-            if blocking == 0 { warnings } else { blocking }
         );
     } else if document.stages.is_empty() {
         let _ = writeln!(out, "\n{} nothing to apply", "Ready:".bold().green());

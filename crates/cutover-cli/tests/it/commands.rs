@@ -409,3 +409,17 @@ fn quiet_and_piped_stderr_stay_empty() {
     assert!(result.stderr.is_empty(), "no progress bar or notes: {}", result.stderr);
     assert!(result.stdout.contains("Users: 51 total, 47 active"), "{}", result.stdout);
 }
+
+#[test]
+fn plan_strict_says_warnings_block() {
+    let mut args = demo_plan_args(&path(&sample_org()));
+    args.truncate(args.len() - 2);
+    args.push("--strict".into());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = run(&args);
+    assert_eq!(result.code, 3, "{}", result.stderr);
+    let output = format!("{}{}", result.stdout, result.stderr);
+    assert!(output.contains("(warnings block under --strict)"), "{output}");
+    assert!(output.contains("because --strict makes warnings block"), "{output}");
+    assert!(!output.contains("Blocked: 2 blocking finding(s)"), "{output}");
+}
