@@ -6,7 +6,8 @@
 //! URL, and at least one usable certificate (one that decodes, is not a CA
 //! certificate and is valid now). A certificate that expires within
 //! the warning window is named in the detail but fails nothing. When no such
-//! provider is configured, a failed `provider` check says so.
+//! provider is configured, a failed `provider` check says so, and says that
+//! nobody can sign in when native login is off too.
 
 use cutover_api::{IdentityProvider, OrgApi, ProviderType};
 use cutover_saml::{CertificateInfo, certificate_info, days_left, decode_certificate_text};
@@ -58,15 +59,32 @@ pub async fn verify(api: &dyn OrgApi, now: Timestamp, cert_warn_days: u32) -> Ve
     }
     let read_failures = checks.iter().filter(|check| check.name.starts_with("provider:")).count();
     if configured == 0 && read_failures == 0 {
-        checks.push(Check::fail(
-            CHECK_ANY_PROVIDER,
-            "no identity provider other than `purecloud` is configured; configure one with \
-             `sso-cutover plan` and `sso-cutover apply`",
-        ));
+        checks.push(no_provider_check(api).await);
     }
 
     let ok = checks.iter().all(|check| check.ok);
     VerifyReport { ok, checks }
+}
+
+/// Builds the failed check for an org with no provider other than
+/// `purecloud`, saying that nobody can sign in when native login is off too.
+async fn no_provider_check(api: &dyn OrgApi) -> Check {
+    let native_login_off = match api.identity_provider(ProviderType::Purecloud).await {
+        Ok(purecloud) => purecloud.is_some_and(|provider| provider.is_disabled()),
+        Err(error) => {
+            tracing::debug!("could not read native login: {error}");
+            false
+        }
+    };
+    let detail = if native_login_off {
+        "nobody can sign in: Genesys Cloud login is off and no SSO provider is configured; \
+         turn native login on with `sso-cutover rollback --backup PATH`, or configure a \
+         provider with `sso-cutover plan` and `sso-cutover apply`"
+    } else {
+        "no identity provider other than `purecloud` is configured; configure one with \
+         `sso-cutover plan` and `sso-cutover apply`"
+    };
+    Check::fail(CHECK_ANY_PROVIDER, detail)
 }
 
 /// Judges one configured provider.

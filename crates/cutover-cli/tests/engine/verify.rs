@@ -1,6 +1,6 @@
 //! `verify` on the sample org and on providers built to fail one rule each.
 
-use cutover_api::{IdentityProvider, MockOrgApi, Organization, ProviderType, TokenGrant};
+use cutover_api::{IdentityProvider, MockOrgApi, OrgApi, Organization, ProviderType, TokenGrant};
 use cutover_auth::AccessToken;
 use cutover_cli::apply::run_apply;
 use cutover_cli::verify::{check_provider, verify};
@@ -212,4 +212,29 @@ async fn purecloud_alone_is_not_a_provider() {
     assert!(!report.ok);
     let names: Vec<&str> = report.checks.iter().map(|check| check.name.as_str()).collect();
     assert_eq!(names, ["token", "organization", "provider"]);
+}
+
+#[tokio::test]
+async fn native_login_off_without_provider_says_nobody() {
+    let sample = SampleOrg::copy();
+    let api = sample.api();
+    let mut purecloud = api.identity_provider(ProviderType::Purecloud).await.unwrap().unwrap();
+    purecloud.disabled = Some(true);
+    api.put_identity_provider(ProviderType::Purecloud, &purecloud).await.unwrap();
+
+    let report = verify(&api, now(), 30).await;
+    assert!(!report.ok);
+    let last = report.checks.last().unwrap();
+    assert_eq!(last.name, "provider");
+    assert!(last.detail.starts_with("nobody can sign in"), "{}", last.detail);
+    assert!(last.detail.contains("Genesys Cloud login is off"), "{}", last.detail);
+}
+
+#[tokio::test]
+async fn native_login_on_without_provider_names_fix() {
+    let sample = SampleOrg::copy();
+    let report = verify(&sample.api(), now(), 30).await;
+    let last = report.checks.last().unwrap();
+    assert!(!last.detail.contains("nobody can sign in"), "{}", last.detail);
+    assert!(last.detail.contains("no identity provider other than"), "{}", last.detail);
 }
