@@ -417,8 +417,9 @@ async fn rollback_with_options(
             .await
             .map_err(|error| CliError::input(error.to_string()))?;
     printer.emit(&report, || render_rollback(&report))?;
+    // Shown also with `-q`: a warning here may mean that nobody can sign in.
     for warning in &report.warnings {
-        printer.warn(warning);
+        printer.essential(format!("warning: {warning}"));
     }
     let exit = Exit::from_code(report.exit_code());
     if let Some(message) = report.failure_message() {
