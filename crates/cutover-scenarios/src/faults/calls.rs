@@ -223,7 +223,15 @@ pub(crate) fn call_sites(calls: &[Call], own_client: &str) -> Vec<CallSite> {
         .map(|(index, _)| index)
         .collect();
     let stage_1_start = puts.first().copied().unwrap_or(calls.len());
-    let stage_2_start = puts.get(1).map_or(calls.len(), |put| put.saturating_sub(1));
+    // Stage 2 opens with a check of the stage-1 provider, then proves each
+    // break-glass client's secret, and only then sends its `PUT`.
+    let stage_2_start = puts.get(1).map_or(calls.len(), |&put| {
+        let mut start = put;
+        while start > 0 && calls[start - 1].operation == Operation::RequestToken {
+            start -= 1;
+        }
+        start.saturating_sub(1)
+    });
 
     let mut sites = vec![CallSite {
         label: "read: first token (HTTP only)".to_owned(),
@@ -288,7 +296,8 @@ fn describe(call: &Call, after_put: bool, own_client: &str) -> String {
         Operation::RoleUsersPage => "GET role members".to_owned(),
         Operation::FreshToken => "fresh token".to_owned(),
         Operation::RequestToken if target == own_client => "own client token".to_owned(),
-        Operation::RequestToken => "break-glass token".to_owned(),
+        Operation::RequestToken if after_put => "break-glass token".to_owned(),
+        Operation::RequestToken => "break-glass token before the change".to_owned(),
         other => other.as_str().to_owned(),
     }
 }
@@ -358,6 +367,7 @@ mod tests {
             call(Op::Organization, None),
             call(Op::IdentityProvider, Some("generic")),
             call(Op::IdentityProvider, Some("generic")),
+            call(Op::RequestToken, Some("bg")),
             call(Op::PutIdentityProvider, Some("purecloud")),
             call(Op::FreshToken, None),
             call(Op::Organization, None),
@@ -376,13 +386,14 @@ mod tests {
     #[test]
     fn call_sites_label_phases() {
         let sites = call_sites(&recorded(), "own");
-        assert_eq!(sites.len(), 17);
+        assert_eq!(sites.len(), 18);
         assert!(site(&sites, "read: GET token info").before_change);
         assert!(!site(&sites, "stage 1: PUT provider `generic`").before_change);
         site(&sites, "stage 1: read back provider `generic`");
         site(&sites, "stage 2: GET provider `generic`");
         site(&sites, "stage 2: read back provider `purecloud`");
         site(&sites, "stage 2: break-glass token");
+        site(&sites, "stage 2: break-glass token before the change");
     }
 
     #[test]
@@ -395,9 +406,12 @@ mod tests {
         let fresh = site(&sites, "stage 1: fresh token");
         assert_eq!(fresh.memory_nth, 1);
         assert_eq!(fresh.http_nth, 2);
+        let early_proof = site(&sites, "stage 2: break-glass token before the change");
+        assert_eq!(early_proof.memory_nth, 1);
+        assert_eq!(early_proof.http_nth, 3);
         let break_glass = site(&sites, "stage 2: break-glass token");
-        assert_eq!(break_glass.memory_nth, 1);
-        assert_eq!(break_glass.http_nth, 4);
+        assert_eq!(break_glass.memory_nth, 2);
+        assert_eq!(break_glass.http_nth, 5);
         let precondition = site(&sites, "stage 2: GET provider `generic`");
         assert_eq!(precondition.memory_nth, 4);
         assert_eq!(precondition.http_nth, 3);

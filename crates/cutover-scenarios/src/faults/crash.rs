@@ -199,6 +199,8 @@ async fn crash_memory(
         plan: fixture.plan.clone(),
         backup_dir: backup_dir.clone(),
         break_glass_secrets: vec![fixture.break_glass.clone()],
+        break_glass_secret_files: std::collections::BTreeMap::new(),
+        org_file: Some(org_path.clone()),
         backend_args: vec!["--org-file".to_owned(), org_path.display().to_string()],
     };
     let hooks = SaveHooks { org: org.clone() };

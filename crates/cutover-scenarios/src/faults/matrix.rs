@@ -363,6 +363,8 @@ fn apply_request(fixture: &Fixture, backup_dir: &Path, backend_args: Vec<String>
         plan: fixture.plan.clone(),
         backup_dir: backup_dir.to_owned(),
         break_glass_secrets: vec![fixture.break_glass.clone()],
+        break_glass_secret_files: std::collections::BTreeMap::new(),
+        org_file: None,
         backend_args,
     }
 }

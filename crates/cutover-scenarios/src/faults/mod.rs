@@ -162,6 +162,8 @@ async fn record_calls(fixture: &Fixture, failing: Option<&CallSite>) -> Result<V
         plan: fixture.plan.clone(),
         backup_dir: dir.path().join("backups"),
         break_glass_secrets: vec![fixture.break_glass.clone()],
+        break_glass_secret_files: std::collections::BTreeMap::new(),
+        org_file: None,
         backend_args: Vec::new(),
     };
     let outcome = run_apply(&recording, &request, &NoHooks, &SystemClock).await;
