@@ -5,7 +5,7 @@
 //! implements it over HTTPS and `cutover-memory` over an org snapshot, and the
 //! `conformance` suite (feature `conformance`) checks that both behave alike.
 //! [`collect_state`] walks an org through the trait into an [`OrgState`], the
-//! input of the safety rules. [`permissions`] holds the one implementation of
+//! input of the safety rules. [`permissions`] contains the one implementation of
 //! "a role grants a permission" that the rules and the backends share.
 //!
 //! Models keep fields they do not know in an `extra` map, so a
