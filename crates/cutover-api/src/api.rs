@@ -57,7 +57,7 @@ pub trait OrgApi: Send + Sync {
     /// `GET /api/v2/oauth/clients/{clientId}`.
     async fn oauth_client(&self, client_id: &str) -> Result<OAuthClient, ApiError>;
 
-    /// `POST /api/v2/oauth/clients`; the answer carries the new secret.
+    /// `POST /api/v2/oauth/clients`. The response contains the new secret.
     async fn create_oauth_client(
         &self,
         request: &OAuthClientRequest,

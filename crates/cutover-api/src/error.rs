@@ -16,7 +16,7 @@ pub struct ErrorBody {
     /// The HTTP status repeated in the body.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
-    /// The request's correlation ID, which Genesys support asks for.
+    /// The request's correlation ID, which Genesys support requests in a case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context_id: Option<String>,
     /// Parameters of `message`; a 403 names the missing permissions here.
@@ -31,7 +31,7 @@ fn context(context_id: Option<&String>) -> String {
     context_id.map(|id| format!(" (contextId `{id}`)")).unwrap_or_default()
 }
 
-/// Why an API call failed. Each message says what to do next.
+/// An API call failure. Each message ends with what to do next.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ApiError {
@@ -84,7 +84,7 @@ pub enum ApiError {
     RateLimited {
         /// The method and path.
         resource: String,
-        /// How long the API asked to wait, when it said.
+        /// The wait the API requested, when it named one.
         retry_after: Option<Duration>,
         /// The API's message.
         message: String,
@@ -139,12 +139,12 @@ pub enum ApiError {
         /// Whether the failure was a timeout.
         timed_out: bool,
     },
-    /// The API answered with a body the product cannot read.
+    /// The API returned a body the product cannot read.
     #[error("invalid response from {resource}: {message}")]
     InvalidResponse {
         /// The method and path.
         resource: String,
-        /// What was wrong with the body.
+        /// The problem with the body.
         message: String,
     },
     /// No token could be obtained.

@@ -17,7 +17,7 @@ use crate::permissions::role_grants_idp_admin;
 pub struct OrgState {
     /// The organization.
     pub organization: Organization,
-    /// Configured providers by fixed type; a type that answered 404 is absent.
+    /// Configured providers by fixed type. A type whose `GET` returned 404 is absent.
     pub identity_providers: BTreeMap<ProviderType, IdentityProvider>,
     /// Every OAuth client.
     pub oauth_clients: Vec<OAuthClient>,
@@ -33,7 +33,7 @@ pub struct OrgState {
     pub grants: Vec<Grant>,
 }
 
-/// Which grants [`collect_state`] reads.
+/// The grants [`collect_state`] reads.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum GrantScope {
     /// Members of roles that grant `sso:provider:edit` or `sso:provider:add`.
@@ -43,10 +43,10 @@ pub enum GrantScope {
     AllRoles,
 }
 
-/// How [`collect_state`] walks the org.
+/// Settings of [`collect_state`].
 #[derive(Clone, Copy, Debug)]
 pub struct CollectOptions {
-    /// Which role members to read.
+    /// The role members to read.
     pub grants: GrantScope,
     /// Pages requested at once after the first page of a collection.
     pub page_concurrency: usize,

@@ -213,8 +213,8 @@ impl Client {
         })?;
         let body = body.to_vec();
         tracing::debug!(status = status.as_u16(), bytes = body.len(), "response");
-        // Bodies are never logged: a created OAuth client's answer carries its
-        // secret. The rate-limit and correlation headers are safe and help
+        // Bodies are never logged, because the response to a created OAuth
+        // client contains its secret. The rate-limit and correlation headers are safe and help
         // when a support case needs the request.
         let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
         tracing::trace!(

@@ -45,10 +45,10 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     /// Defaults modelled on the Go platform SDK (no wait over 180 s) and the
-    /// Terraform provider (backoff from 1 s): 10 repeats and at most 10
-    /// minutes of waiting per request for rate limits, but only 4 repeats
-    /// with at most 8 s of backoff each after server or connection failures,
-    /// about 15 s in all.
+    /// Terraform provider (backoff from 1 s). Rate limits get 10 repeats and
+    /// at most 10 minutes of waiting per request. Server or connection
+    /// failures get only 4 repeats with at most 8 s of backoff each, about
+    /// 15 s in all.
     fn default() -> Self {
         Self {
             max_retries: 10,

@@ -3,13 +3,13 @@ use serde::{Deserialize, Serialize};
 /// Largest `pageSize` that `GET /api/v2/users` accepts.
 pub const MAX_PAGE_SIZE_USERS: u32 = 500;
 
-/// Largest `pageSize` the product asks of the other paged collections (roles,
+/// Largest `pageSize` the product requests of the other paged collections (roles,
 /// role members, divisions).
 // NOTE: no API document at hand states these maximums; 100 is a limit that
 // Genesys Cloud list endpoints commonly accept, chosen as the safe value.
 pub const MAX_PAGE_SIZE_DEFAULT: u32 = 100;
 
-/// Which page to fetch.
+/// The page to fetch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PageRequest {
     /// 1-based page number.

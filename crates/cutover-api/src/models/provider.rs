@@ -128,7 +128,7 @@ pub struct IdentityProvider {
     /// The IdP's entity ID.
     #[serde(rename = "issuerURI", default, skip_serializing_if = "Option::is_none")]
     pub issuer_uri: Option<String>,
-    /// Where sign-in requests go.
+    /// The location that receives sign-in requests.
     #[serde(rename = "ssoTargetURI", default, skip_serializing_if = "Option::is_none")]
     pub sso_target_uri: Option<String>,
     /// Binding of `ssoTargetURI`.
@@ -161,7 +161,7 @@ impl IdentityProvider {
     }
 }
 
-/// What `PUT /api/v2/identityproviders/{type}` returns (`IdentityProvider`).
+/// The response of `PUT /api/v2/identityproviders/{type}` (`IdentityProvider`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IdentityProviderRef {
